@@ -1,0 +1,121 @@
+"""RaSoat configuration: every key, its default and what it means.
+
+Precedence (lowest first): the defaults below, then `instance/config.py` if present, then environment variables
+named `RASOAT_<KEY>`, then the overrides passed to `create_app`. A key that is not defined below is refused
+at start-up, wherever it comes from, so a typo never silently does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, object] = {
+    # SQLAlchemy URL of the database. Empty means the embedded SQLite file `instance/rasoat.sqlite3`.
+    # PostgreSQL in production, e.g. "postgresql+psycopg://rasoat@127.0.0.1:5432/rasoat".
+    "DATABASE_URL": "",
+    # Folder for files this installation owns: the SQLite database, the generated secret key, uploads.
+    "INSTANCE_PATH": str(ROOT / "instance"),
+    # Key that signs session cookies and CSRF tokens. Empty means: read `instance/secret_key`, generating it on
+    # the first run. Never commit a secret key.
+    "SECRET_KEY": "",
+    # Language of every page unless the user picks another: "vi" (Vietnamese) or "en" (English).
+    "DEFAULT_LOCALE": "vi",
+    # Province whose communes this installation serves (QĐ 19/2025 code). Lạng Sơn is 20.
+    "PROVINCE_CODE": "20",
+    # Days an API bearer token stays valid. Phones work offline for weeks between syncs, so this is long;
+    # a token can be revoked at any time.
+    "API_TOKEN_DAYS": 42,
+    # Failed logins for one username or one address within LOGIN_WINDOW_SECONDS before further attempts are
+    # refused until the window has passed.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_WINDOW_SECONDS": 900,
+    # Send session cookies only over HTTPS. Set true behind a TLS-terminating reverse proxy.
+    "SESSION_COOKIE_SECURE": False,
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
+    "PROXY_COUNT": 0,
+    # Testing mode: errors propagate to the test client. Never set in production.
+    "TESTING": False,
+    # CSRF protection on every form. Only tests that drive forms without a browser switch it off.
+    "WTF_CSRF_ENABLED": True,
+    # Echo SQL statements to the log (debugging only).
+    "SQL_ECHO": False,
+    # Log level of the application logger.
+    "LOG_LEVEL": "INFO",
+}
+
+_BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+class ConfigError(ValueError):
+    """A configuration key or value that cannot be used."""
+
+
+def _coerce(key: str, raw: object) -> object:
+    """Turn a value (often a string from the environment) into the type of the key's default."""
+    default = DEFAULTS[key]
+    if not isinstance(raw, str) or isinstance(default, str):
+        return raw
+    if isinstance(default, bool):
+        try:
+            return _BOOL[raw.strip().lower()]
+        except KeyError:
+            raise ConfigError(f"RASOAT_{key}: expected true/false, got {raw!r}") from None
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"RASOAT_{key}: expected an integer, got {raw!r}") from None
+    return raw
+
+
+def _check_keys(source: str, keys) -> None:
+    """Refuse keys that are not defined above."""
+    unknown = sorted(set(keys) - set(DEFAULTS))
+    if unknown:
+        raise ConfigError(f"unknown configuration key(s) in {source}: {', '.join(unknown)}")
+
+
+def load(overrides: dict | None = None, environ: dict | None = None) -> dict:
+    """Return the effective configuration: defaults, instance file, environment, overrides."""
+    environ = os.environ if environ is None else environ
+    cfg = dict(DEFAULTS)
+    overrides = dict(overrides or {})
+    env = {k[len("RASOAT_"):]: v for k, v in environ.items() if k.startswith("RASOAT_")}
+    env.pop("NEW_PASSWORD", None)  # read by the create-user command, not configuration
+    _check_keys("the environment (RASOAT_*)", env)
+    _check_keys("create_app overrides", overrides)
+    instance = Path(str(overrides.get("INSTANCE_PATH") or env.get("INSTANCE_PATH") or cfg["INSTANCE_PATH"]))
+    instance_file = instance / "config.py"
+    if instance_file.exists():
+        scope: dict = {}
+        exec(compile(instance_file.read_text(encoding="utf-8"), str(instance_file), "exec"), scope)
+        file_values = {k: v for k, v in scope.items() if k.isupper()}
+        _check_keys(str(instance_file), file_values)
+        cfg.update(file_values)
+    cfg.update({k: _coerce(k, v) for k, v in env.items()})
+    cfg.update({k: _coerce(k, v) for k, v in overrides.items()})
+    cfg["INSTANCE_PATH"] = str(instance)
+    if cfg["DEFAULT_LOCALE"] not in ("vi", "en"):
+        raise ConfigError(f"DEFAULT_LOCALE must be 'vi' or 'en', got {cfg['DEFAULT_LOCALE']!r}")
+    if not cfg["DATABASE_URL"]:
+        cfg["DATABASE_URL"] = "sqlite:///" + str(instance / "rasoat.sqlite3")
+    if not cfg["SECRET_KEY"]:
+        cfg["SECRET_KEY"] = _instance_secret(instance)
+    return cfg
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read the generated secret key, creating it (readable by the owner only) on the first run."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key + "\n")
+    return key

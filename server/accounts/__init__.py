@@ -1,0 +1,41 @@
+"""Accounts: users with a role and an area, sign-in, API tokens."""
+
+from __future__ import annotations
+
+from flask import redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from server.core.auth import is_api_request
+
+EXEMPT_FROM_PASSWORD_CHANGE = {"accounts.change_password", "accounts.logout", "web.set_language", "static"}
+
+
+def init_app(app) -> None:
+    """Register pages and API, the session user loader and the bearer-token check."""
+    from server.accounts import api, views
+    from server.accounts.models import User
+    from server.extensions import csrf, db, login_manager
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    # The API authenticates with bearer tokens only, never cookies, so cross-site forgery does not apply.
+    csrf.exempt(api.bp)
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to continue.")
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id), execution_options={"rasoat_unscoped": "session owner"})
+
+    @app.before_request
+    def _authenticate_api():
+        if is_api_request():
+            api.load_bearer_user()
+        elif (current_user.is_authenticated and current_user.must_change_password
+              and request.endpoint not in EXEMPT_FROM_PASSWORD_CHANGE):
+            return redirect(url_for("accounts.change_password"))
+        return None

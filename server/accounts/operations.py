@@ -1,0 +1,192 @@
+"""Account operations: users, passwords, logins with throttling, API tokens. They flush and audit, never commit."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from server.accounts.models import ROLES, ApiToken, LoginFailure, User
+from server.audit.operations import record_event
+from server.core.db import utcnow
+from server.core.errors import Problem
+from server.core.scoping import can_access, unscoped
+from server.extensions import db
+from server.places.models import Unit
+
+MIN_PASSWORD_LENGTH = 10
+# Levels of unit each role may be scoped to: a cadre works in a village (or a whole commune), a supervisor in a
+# commune, an officer for the province; an administrator manages a province or one commune.
+ROLE_LEVELS = {
+    "enumerator": ("village", "commune"),
+    "supervisor": ("commune",),
+    "officer": ("province",),
+    "admin": ("province", "commune"),
+}
+# Computed once, so a login for an unknown username costs the same as one with a wrong password.
+_DUMMY_HASH = generate_password_hash("rasoat-timing-equaliser")
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with scrypt (a memory-hard KDF), refusing short ones."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Problem("password_too_weak", min=MIN_PASSWORD_LENGTH,
+                      fields=[{"path": "password", "message": {
+                          "vi": f"Ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
+                          "en": f"At least {MIN_PASSWORD_LENGTH} characters."}}])
+    return generate_password_hash(password, method="scrypt")
+
+
+def get_unit(code: str) -> Unit:
+    """The unit with this code, or a problem naming it."""
+    unit = db.session.get(Unit, code)
+    if unit is None:
+        raise Problem("unit_unknown", unit=code, fields=[{"path": "unit", "message": {
+            "vi": f"Không có đơn vị mã {code}.", "en": f"There is no unit with code {code}."}}])
+    return unit
+
+
+def _check_role_unit(role: str, unit: Unit) -> None:
+    """Refuse a role scoped to a unit of the wrong level."""
+    if role not in ROLES:
+        raise Problem("bad_request")
+    if unit.level not in ROLE_LEVELS[role]:
+        raise Problem("role_scope_mismatch", role=role, level=unit.level)
+
+
+def find_user(username: str) -> User | None:
+    """The user with this username (case-insensitive), for login: a system read."""
+    stmt = unscoped(select(User).where(User.username == username.strip().lower()), "login lookup")
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
+def create_user(actor, *, username: str, full_name: str, role: str, unit_code: str, password: str,
+                must_change_password: bool = False) -> User:
+    """Create a user; the actor (None for the command line) must have the new user's unit in their area."""
+    username = username.strip().lower()  # stored lower-case, so the unique constraint is case-insensitive
+    unit = get_unit(unit_code)
+    _check_role_unit(role, unit)
+    if actor is not None and not can_access(actor, unit.code):
+        raise Problem("out_of_scope", unit=unit.code)
+    if find_user(username) is not None:
+        raise Problem("username_taken", username=username,
+                      fields=[{"path": "username", "message": {"vi": "Đã có người dùng.", "en": "Already taken."}}])
+    user = User(username=username, full_name=full_name.strip() or username, role=role, unit_code=unit.code,
+                password_hash=hash_password(password), must_change_password=must_change_password)
+    db.session.add(user)
+    db.session.flush()
+    record_event("user_created", actor, target_type="user", target_id=user.id, unit_code=unit.code,
+                 username=username, role=role)
+    return user
+
+
+def update_user(actor, user: User, *, full_name: str, role: str, unit_code: str, is_enabled: bool) -> User:
+    """Change a user's name, role, area or enabled state; disabling revokes their tokens."""
+    unit = get_unit(unit_code)
+    _check_role_unit(role, unit)
+    if not can_access(actor, unit.code):
+        raise Problem("out_of_scope", unit=unit.code)
+    before = {"role": user.role, "unit_code": user.unit_code, "is_enabled": user.is_enabled}
+    user.full_name, user.role, user.unit_code, user.is_enabled = full_name.strip(), role, unit.code, is_enabled
+    if not is_enabled:
+        revoke_all_tokens(user)
+    db.session.flush()
+    after = {"role": role, "unit_code": unit.code, "is_enabled": is_enabled}
+    record_event("user_updated", actor, target_type="user", target_id=user.id, unit_code=unit.code,
+                 before=before, after=after)
+    return user
+
+
+def set_password(actor, user: User, password: str, *, must_change: bool = False) -> None:
+    """Set a new password; a user changing their own clears the must-change flag."""
+    user.password_hash = hash_password(password)
+    user.must_change_password = must_change
+    db.session.flush()
+    record_event("password_changed", actor, target_type="user", target_id=user.id, unit_code=user.unit_code)
+
+
+def _recent_failures(username: str, ip: str) -> tuple[int, int]:
+    """Failed logins in the window for this username and for this address."""
+    since = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    count = lambda cond: db.session.execute(  # noqa: E731
+        select(func.count()).select_from(LoginFailure).where(cond, LoginFailure.at >= since)).scalar_one()
+    return count(LoginFailure.username == username), count(LoginFailure.ip == ip)
+
+
+def authenticate(username: str, password: str, ip: str) -> User:
+    """Check a login; too many recent failures for the name or the address refuse it before the password is
+    checked. Every failure is recorded and audited; the caller's transaction must be committed (not rolled back)
+    even when this raises, so views catch the problem and answer without rolling back."""
+    key = username.strip().lower()[:64]
+    by_name, by_ip = _recent_failures(key, ip)
+    limit = current_app.config["LOGIN_MAX_FAILURES"]
+    if by_name >= limit or by_ip >= limit * 4:
+        minutes = math.ceil(current_app.config["LOGIN_WINDOW_SECONDS"] / 60)
+        record_event("login_throttled", actor_name=key, unit_code=current_app.config["PROVINCE_CODE"],
+                     target_type="user", target_id=key)
+        raise Problem("too_many_attempts", minutes=minutes)
+    user = find_user(key)
+    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if not (ok and user is not None and user.is_active):
+        db.session.add(LoginFailure(username=key, ip=ip))
+        record_event("login_failed", user, actor_name=key,
+                     unit_code=user.unit_code if user else current_app.config["PROVINCE_CODE"],
+                     reason="disabled" if (ok and user is not None) else "bad_credentials")
+        db.session.flush()
+        raise Problem("invalid_credentials")
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == key))
+    user.last_login_at = utcnow()
+    record_event("login", user, target_type="user", target_id=user.id, unit_code=user.unit_code)
+    return user
+
+
+def _hash_token(token: str) -> str:
+    """The stored form of a bearer token."""
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def issue_token(user: User, label: str = "") -> tuple[str, ApiToken]:
+    """Make a bearer token for the user, valid for API_TOKEN_DAYS; return the token (shown once) and its row."""
+    token = secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, token_hash=_hash_token(token), label=label[:100],
+                   expires_at=utcnow() + timedelta(days=current_app.config["API_TOKEN_DAYS"]))
+    db.session.add(row)
+    db.session.flush()
+    record_event("token_issued", user, target_type="api_token", target_id=row.id, unit_code=user.unit_code)
+    return token, row
+
+
+def user_for_token(token: str) -> tuple[User, ApiToken] | None:
+    """The active user and token row for a bearer token, or None if unknown, expired, revoked or disabled."""
+    row = db.session.execute(select(ApiToken).where(ApiToken.token_hash == _hash_token(token))).scalar_one_or_none()
+    now = utcnow()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        return None
+    user = db.session.get(User, row.user_id, execution_options={"rasoat_unscoped": "token owner"})
+    if user is None or not user.is_active:
+        return None
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
+        row.last_used_at = now  # coarse, so a busy phone does not write on every request
+    return user, row
+
+
+def revoke_token(actor, row: ApiToken) -> None:
+    """Revoke one token (its owner, or an administrator over the owner's area)."""
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        db.session.flush()
+        record_event("token_revoked", actor, target_type="api_token", target_id=row.id,
+                     unit_code=row.user.unit_code)
+
+
+def revoke_all_tokens(user: User) -> None:
+    """Revoke every live token of a user (on disabling the account)."""
+    now = utcnow()
+    for row in db.session.execute(select(ApiToken).where(
+            ApiToken.user_id == user.id, or_(ApiToken.revoked_at.is_(None)))).scalars():
+        row.revoked_at = now

@@ -1,0 +1,26 @@
+"""Recording audit events. Each mutating operation records its own entry beside the change it makes."""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+
+from server.audit.models import AuditEvent
+from server.extensions import db
+
+
+def record_event(action: str, actor=None, *, actor_name: str | None = None, target_type: str | None = None,
+                 target_id: object = None, unit_code: str | None = None, **detail) -> AuditEvent:
+    """Append an audit event for `action` by `actor` (in the current transaction)."""
+    event = AuditEvent(
+        action=action,
+        actor_id=getattr(actor, "id", None),
+        actor_name=actor_name or getattr(actor, "username", None) or "system",
+        target_type=target_type,
+        target_id=None if target_id is None else str(target_id),
+        unit_code=unit_code,
+        ip=request.remote_addr if has_request_context() else None,
+        detail=detail,
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event

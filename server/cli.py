@@ -1,0 +1,168 @@
+"""Command-line tasks: `flask --app server <command>`. Each command is one transaction."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from server.core.errors import Problem
+from server.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
+
+
+def alembic_config(url: str):
+    """An Alembic configuration for RaSoat's migrations against `url`."""
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "migrations" / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str):
+    """Migrate the database up to REVISION (default: the newest)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str):
+    """Migrate the database down to REVISION ("base" empties it)."""
+    from alembic import command
+
+    command.downgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
+
+
+@db_cli.command("current")
+def db_current():
+    """Print the database's current revision."""
+    from alembic import command
+
+    command.current(alembic_config(current_app.config["DATABASE_URL"]))
+
+
+def _fail(problem: Problem) -> None:
+    """Print a problem in both languages, with its field errors, and exit with status 1."""
+    db.session.rollback()
+    body = problem.to_dict()
+    click.echo(f"{body['message']['vi']} / {body['message']['en']}", err=True)
+    for f in body.get("fields", []):
+        click.echo(f"  {f['message']['vi']} / {f['message']['en']}", err=True)
+    sys.exit(1)
+
+
+@click.command("load-places")
+@click.option("--province", default=None, help="Province code (default: PROVINCE_CODE, 20 = Lạng Sơn).")
+def load_places(province: str | None):
+    """Load the province and its communes from the vietnam-provinces package (safe to repeat)."""
+    from server.places.operations import load_province
+
+    report = load_province(province or current_app.config["PROVINCE_CODE"])
+    db.session.commit()
+    click.echo(f"places: {report.created} created, {report.updated} updated")
+
+
+def _import(kind: str, path: str) -> None:
+    """Run an all-or-nothing CSV import and report it."""
+    from server.audit.operations import record_event
+    from server.places import operations as ops
+
+    data = Path(path).read_bytes()
+    try:
+        fn = ops.import_villages if kind == "villages" else ops.import_commune_mapping
+        report = fn(data, source=Path(path).name)
+    except Problem as problem:
+        _fail(problem)
+    record_event(f"import_{kind}", None, actor_name="cli", unit_code=current_app.config["PROVINCE_CODE"],
+                 file=Path(path).name, rows=report.rows)
+    db.session.commit()
+    click.echo(f"{kind}: {report.rows} rows, {report.created} created, {report.updated} updated")
+
+
+@click.command("import-villages")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_villages(path: str):
+    """Import villages from a CSV file; nothing is written when any row is bad."""
+    _import("villages", path)
+
+
+@click.command("import-commune-mapping")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_commune_mapping(path: str):
+    """Import the old → new commune mapping from a CSV file; all rows or none."""
+    _import("mapping", path)
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["enumerator", "supervisor", "officer", "admin"]))
+@click.option("--unit", "unit_code", required=True, help="Code of the unit the user is scoped to.")
+@click.option("--name", "full_name", default="", help="Full name (default: the username).")
+def create_user(username: str, role: str, unit_code: str, full_name: str):
+    """Create a user; the password comes from RASOAT_NEW_PASSWORD or a prompt."""
+    from server.accounts.operations import create_user as create
+
+    password = os.environ.get("RASOAT_NEW_PASSWORD") or click.prompt(
+        "Password / Mật khẩu", hide_input=True, confirmation_prompt=True)
+    try:
+        create(None, username=username, full_name=full_name or username, role=role, unit_code=unit_code,
+               password=password)
+    except Problem as problem:
+        _fail(problem)
+    db.session.commit()
+    click.echo(f"user {username} created ({role}, {unit_code})")
+
+
+@click.command("bootstrap-admin")
+def bootstrap_admin():
+    """If no administrator exists, create `admin` with a one-time password and print how to log in."""
+    from server.accounts.models import User
+    from server.accounts.operations import create_user as create
+    from server.core.scoping import unscoped
+
+    exists = db.session.execute(unscoped(select(User.id).where(User.role == "admin"), "bootstrap")).first()
+    if exists:
+        click.echo("An administrator exists: log in with that account. / Đã có quản trị viên.")
+        return
+    password = secrets.token_urlsafe(12)
+    create(None, username="admin", full_name="Quản trị viên", role="admin",
+           unit_code=current_app.config["PROVINCE_CODE"], password=password, must_change_password=True)
+    db.session.commit()
+    click.echo("First administrator / Quản trị viên đầu tiên:")
+    click.echo("  username / tên đăng nhập: admin")
+    click.echo(f"  one-time password / mật khẩu dùng một lần: {password}")
+    click.echo("  You must choose a new password at the first login. / Phải đổi mật khẩu khi đăng nhập lần đầu.")
+
+
+@click.command("load-demo")
+def load_demo():
+    """Load clearly-labelled demo villages and one demo user per role (never loaded by default)."""
+    from server.places.demo import load_demo_data
+
+    users = load_demo_data()
+    db.session.commit()
+    click.echo("Demo data loaded (villages named 'DEMO …'). Demo users / Người dùng thử:")
+    for username, role, unit, password in users:
+        click.echo(f"  {username:<16} {role:<11} {unit:<12} {password}")
+
+
+def init_app(app) -> None:
+    """Register the commands."""
+    app.cli.add_command(db_cli)
+    for command in (load_places, import_villages, import_commune_mapping, create_user, bootstrap_admin,
+                    load_demo):
+        app.cli.add_command(command)

@@ -1,0 +1,88 @@
+"""One request, one transaction: commit after the view, roll back on any error; errors as JSON or pages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import g, jsonify, render_template, request
+from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from server.core.auth import is_api_request
+from server.core.errors import Problem
+from server.extensions import db
+
+log = logging.getLogger("rasoat")
+
+_HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 413: "payload_too_large"}
+
+
+def init_app(app) -> None:
+    """Install the unit of work and the error handlers."""
+
+    @app.after_request
+    def _commit(response):
+        if not g.get("rolled_back"):
+            db.session.commit()
+        return response
+
+    @app.errorhandler(Problem)
+    def _problem(problem: Problem):
+        return _render_problem(problem)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(_exc):
+        return _render_problem(Problem("csrf_failed"))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        code = _HTTP_CODES.get(exc.code or 500)
+        if code is None:
+            _rollback()
+            return exc
+        problem = Problem(code, status=exc.code)
+        response = _render_problem(problem)
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _render_problem(Problem("internal_error"))
+
+
+def _rollback() -> None:
+    """Undo everything the request wrote."""
+    db.session.rollback()
+    g.rolled_back = True
+
+
+def _render_problem(problem: Problem, *, rollback: bool = True):
+    """Roll back, then answer with the problem: JSON on the API, a friendly page elsewhere."""
+    if rollback:
+        _rollback()
+    if is_api_request():
+        response = jsonify({"error": problem.to_dict()})
+    else:
+        lang = str(get_locale() or "vi")
+        body = problem.to_dict()
+        response = app_render_error(body, lang)
+    response.status_code = problem.status
+    if problem.code == "too_many_attempts" and "minutes" in problem.params:
+        response.headers["Retry-After"] = str(int(problem.params["minutes"]) * 60)
+    return response
+
+
+def app_render_error(body: dict, lang: str):
+    """Render the error page for a problem (never a traceback)."""
+    from flask import make_response
+
+    return make_response(render_template("error.html", error=body, lang=lang))
+
+
+def problem_response(problem: Problem):
+    """Answer with a problem but keep (commit) what the request recorded, e.g. an audited failed login."""
+    return _render_problem(problem, rollback=False)

@@ -1,0 +1,8 @@
+"""Every model, imported in one place so Alembic and the tests see the whole schema."""
+
+from server.accounts.models import ApiToken, LoginFailure, User  # noqa: F401
+from server.audit.models import AuditEvent  # noqa: F401
+from server.core.db import Base
+from server.places.models import CommuneMapping, Unit, UnitHouseholdCount  # noqa: F401
+
+metadata = Base.metadata

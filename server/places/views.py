@@ -1,0 +1,100 @@
+"""Places pages: communes of the province, a unit with its villages, the import of villages and mappings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from server.accounts.forms import ConfirmForm
+from server.accounts.models import ROLES
+from server.core.auth import current_actor, requires
+from server.core.errors import Problem
+from server.core.scoping import units_below
+from server.extensions import db
+from server.places import operations as ops
+from server.places.models import Unit, UnitHouseholdCount
+
+bp = Blueprint("places", __name__, template_folder="templates")
+api = Blueprint("places_api", __name__, url_prefix="/api/v1")
+
+
+def _latest_counts(codes) -> dict[str, UnitHouseholdCount]:
+    """The latest household count of each unit."""
+    rows = db.session.execute(select(UnitHouseholdCount).where(UnitHouseholdCount.unit_code.in_(list(codes)))
+                              .order_by(UnitHouseholdCount.year)).scalars()
+    return {r.unit_code: r for r in rows}
+
+
+@bp.get("/places")
+@requires("officer", "admin")
+def communes():
+    """The communes in the user's area, with their number of villages."""
+    user = current_actor()
+    villages = (select(Unit.parent_code, func.count().label("n")).where(Unit.level == "village")
+                .group_by(Unit.parent_code).subquery())
+    rows = db.session.execute(
+        select(Unit, func.coalesce(villages.c.n, 0)).outerjoin(villages, villages.c.parent_code == Unit.code)
+        .where(Unit.level == "commune", units_below(user)).order_by(Unit.name)).all()
+    return render_template("places/communes.html", rows=rows)
+
+
+@bp.get("/places/<code>")
+@requires(*ROLES, area="code")
+def unit(code: str):
+    """One unit (commune or village) in the user's area, with the villages under it."""
+    place = db.session.get(Unit, code)
+    if place is None:
+        raise Problem("unit_unknown", unit=code)
+    children = db.session.execute(select(Unit).where(Unit.parent_code == code).order_by(Unit.name)).scalars().all()
+    counts = _latest_counts([code] + [c.code for c in children])
+    return render_template("places/unit.html", place=place, children=children, counts=counts)
+
+
+@bp.get("/my-area")
+@requires(*ROLES)
+def my_area():
+    """The user's own unit."""
+    return unit(current_actor().unit_code)
+
+
+@bp.route("/admin/places/import", methods=["GET", "POST"])
+@requires("admin")
+def import_page():
+    """Upload a village CSV or an old→new commune mapping CSV; nothing is written if any row is bad."""
+    form = ConfirmForm()
+    errors: list[dict] = []
+    if form.validate_on_submit():
+        kind = request.form.get("kind")
+        upload = request.files.get("file")
+        if kind not in ("villages", "mapping") or upload is None or not upload.filename:
+            flash(_("Choose what to import and a CSV file."), "error")
+        else:
+            data = upload.read()
+            try:
+                if kind == "villages":
+                    report = ops.import_villages(data, source=upload.filename)
+                else:
+                    report = ops.import_commune_mapping(data, source=upload.filename)
+            except Problem as problem:
+                db.session.rollback()
+                errors = problem.to_dict().get("fields", []) or [{"path": "file", "message": problem.to_dict()["message"]}]
+            else:
+                from server.audit.operations import record_event
+
+                record_event(f"import_{kind}", current_actor(), unit_code=current_actor().unit_code,
+                             file=upload.filename, rows=report.rows, created=report.created, updated=report.updated)
+                flash(_("Imported %(rows)d rows: %(created)d new, %(updated)d updated.", rows=report.rows,
+                        created=report.created, updated=report.updated))
+                return redirect(url_for("places.import_page"))
+    return render_template("places/import.html", form=form, errors=errors), (422 if errors else 200)
+
+
+@api.get("/places")
+@requires(*ROLES)
+def api_places():
+    """The communes and villages in the caller's area, for the phone's form (codes, names, rural/urban)."""
+    units = db.session.execute(select(Unit).where(units_below(current_actor()), Unit.level != "province")
+                               .order_by(Unit.code)).scalars()
+    return jsonify({"units": [{"code": u.code, "level": u.level, "kind": u.kind, "name": u.name,
+                               "parent_code": u.parent_code, "area": u.area} for u in units]})

@@ -1,0 +1,55 @@
+"""The UI shell: home page that sends each role where it works, language choice."""
+
+from __future__ import annotations
+
+from flask import Blueprint, make_response, redirect, request, session, url_for
+from flask_login import current_user
+
+from server.core.auth import public
+
+bp = Blueprint("web", __name__, template_folder="templates")
+
+# Where each role works. Later features replace these with their own pages.
+HOME_BY_ROLE = {
+    "enumerator": "places.my_area",
+    "supervisor": "places.my_area",
+    "officer": "places.communes",
+    "admin": "accounts.users",
+}
+
+
+@bp.get("/")
+@public
+def home():
+    """Send a signed-in user to where their role works; others to the login page."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    if current_user.must_change_password:
+        return redirect(url_for("accounts.change_password"))
+    return redirect(url_for(HOME_BY_ROLE[current_user.role]))
+
+
+@bp.post("/lang/<lang>")
+@public
+def set_language(lang: str):
+    """Remember the chosen language (vi or en) and go back."""
+    if lang not in ("vi", "en"):
+        lang = "vi"
+    session["lang"] = lang
+    target = request.form.get("next") or url_for("web.home")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("web.home")
+    response = make_response(redirect(target))
+    response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return response
+
+
+def init_app(app) -> None:
+    """Register the blueprint and the template helpers."""
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def _nav():
+        from flask_babel import get_locale
+
+        return {"current_lang": str(get_locale() or "vi")}
