@@ -15,7 +15,7 @@ TIMEZONE = "Asia/Ho_Chi_Minh"
 def create_app(overrides: dict | None = None) -> Flask:
     """Create the app: configuration, extensions, blueprints. No database I/O, no migrations."""
     cfg = settings.load(overrides)
-    app = Flask(__name__, instance_path=cfg["INSTANCE_PATH"], instance_relative_config=False)
+    app = Flask(__name__, instance_path=cfg["INSTANCE_PATH"], static_folder=str(settings.ROOT / "static"))
     app.config.update(cfg)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
