@@ -99,14 +99,14 @@ def app(backend, tmp_path_factory):
         db.session.commit()
         db.session.remove()
     yield application
-    db.engine.dispose()
+    application.extensions["rasoat_engine"].dispose()
     drop()
 
 
 @pytest.fixture
 def session(app):
     """A database session whose work is rolled back after the test (app commits release savepoints)."""
-    connection = db.engine.connect()
+    connection = app.extensions["rasoat_engine"].connect()
     outer = connection.begin()
     db.session.remove()
     db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
@@ -115,7 +115,7 @@ def session(app):
     yield db.session
     ctx.pop()
     db.session.remove()
-    db.session.configure(bind=db.engine, join_transaction_mode="conditional_savepoint")
+    db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
     outer.rollback()
     connection.close()
 

@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+from flask import current_app
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 # Constraint names are part of the schema: migrations refer to them, so they must not depend on the backend.
@@ -53,18 +54,30 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class _AppSession(Session):
+    """A session bound to the current app's engine, unless a connection was given explicitly (tests)."""
+
+    def get_bind(self, mapper=None, clause=None, **kw):
+        """The explicit bind, else the engine of the app in context."""
+        if self.bind is not None:
+            return self.bind
+        return current_app.extensions["rasoat_engine"]
+
+
 class Database:
-    """The engine and the request-scoped session, bound to an app by `init_app`."""
+    """The request-scoped session; each app bound by `init_app` has its own engine."""
 
     def __init__(self) -> None:
-        self.engine: Engine | None = None
-        self.session = scoped_session(sessionmaker(expire_on_commit=False))
+        self.session = scoped_session(sessionmaker(class_=_AppSession, expire_on_commit=False))
+
+    @property
+    def engine(self) -> Engine:
+        """The engine of the app in context."""
+        return current_app.extensions["rasoat_engine"]
 
     def init_app(self, app) -> None:
-        """Create the engine from the app's DATABASE_URL and remove the session after each request."""
-        self.engine = make_engine(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"])
-        self.session.configure(bind=self.engine)
-        app.extensions["rasoat_db"] = self
+        """Create the app's engine from DATABASE_URL and remove the session after each request."""
+        app.extensions["rasoat_engine"] = make_engine(app.config["DATABASE_URL"], echo=app.config["SQL_ECHO"])
 
         @app.teardown_appcontext
         def _remove_session(exc):
