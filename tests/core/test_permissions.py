@@ -118,3 +118,23 @@ def test_logout_and_token_revoke_for_every_role(client, make_user, login, bearer
     login(user)
     assert client.post("/logout").status_code == 302
     assert client.get("/account").status_code == 302
+
+
+# What each role is expected to reach, written out independently of the declarations in the code.
+EXPLICIT = [
+    ("/admin/users", {"admin"}),
+    ("/admin/places/import", {"admin"}),
+    ("/audit", {"officer", "admin"}),
+    ("/places", {"officer", "admin"}),
+    ("/my-area", {"enumerator", "supervisor", "officer", "admin"}),
+    ("/account", {"enumerator", "supervisor", "officer", "admin"}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_each_role_reaches(client, make_user, login, role):
+    login(make_user(role, INSIDE[role]))
+    for url, allowed in EXPLICIT:
+        status = client.get(url).status_code
+        assert (status == 200) == (role in allowed), f"{role} GET {url} → {status}"
+        assert status in (200, 403), f"{role} GET {url} → {status}"
