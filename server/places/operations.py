@@ -3,8 +3,6 @@ commune mapping from CSV. An import is all or nothing: any bad row refuses the w
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,6 +12,8 @@ from sqlalchemy import select
 
 from server.core.errors import Problem, field_error
 from server.extensions import db
+from server.places.csvfile import (RowErrors, check_header, commune_code, parse_bool, parse_count, parse_date,
+                                   read_csv)
 from server.places.models import CommuneMapping, Unit, UnitHouseholdCount
 
 # Nghị quyết 202/2025/QH15: the two-level local government (province, commune) is in force from 01/07/2025.
@@ -21,8 +21,9 @@ TWO_LEVEL_SINCE = date(2025, 7, 1)
 VILLAGE_KINDS = ("thon", "ban", "khoi", "to_dan_pho", "khu", "lang", "xom")
 VILLAGE_CODE = re.compile(r"^[A-Za-z0-9._-]{1,20}$")
 COUNT_COLUMN = re.compile(r"^(households|persons)_(\d{4})$")
-_TRUE = {"1", "true", "yes", "x", "có", "co", "c"}
-_FALSE = {"0", "false", "no", "không", "khong", "k"}
+NAME_MAX = 200
+# Attributes of a unit that the province loader and every import set; the others only when their column is given.
+STRUCTURE = ("level", "name", "parent_code", "province_code", "commune_code", "is_urban", "source")
 
 
 @dataclass
@@ -39,15 +40,21 @@ def load_province(province_code: str) -> ImportReport:
     """Load (or refresh) a province and its communes from the `vietnam-provinces` package."""
     from vietnam_provinces import Province, ProvinceCode, Ward
 
-    pcode = ProvinceCode(int(province_code))
-    province = Province.from_code(pcode)
+    try:
+        pcode = ProvinceCode(int(province_code))
+        province = Province.from_code(pcode)
+    except (ValueError, KeyError):
+        raise Problem("unit_unknown", unit=province_code, fields=[field_error(
+            "province", f"Không có tỉnh mã '{province_code}' (mã tỉnh có 2 chữ số, ví dụ 20).",
+            f"There is no province '{province_code}' (a province code has 2 digits, e.g. 20).")]) from None
     wards = list(Ward.iter_by_province(pcode))
     source = f"vietnam-provinces {version('vietnam-provinces')}"
     if not wards:
         raise RuntimeError(f"{source} holds no communes for province {province_code}: is it the 2025 list?")
     report = ImportReport(rows=len(wards) + 1)
     code = f"{int(province_code):02d}"
-    _upsert(report, Unit(code=code, level="province", kind="tinh", name=province.name, parent_code=None,
+    _upsert(report, Unit(code=code, level="province", kind=_ascii_kind(province.division_type.value),
+                         name=province.name, parent_code=None,
                          province_code=code, commune_code=None, is_urban=False,
                          valid_from=TWO_LEVEL_SINCE, source=source))
     db.session.flush()
@@ -62,108 +69,67 @@ def load_province(province_code: str) -> ImportReport:
 
 
 def _ascii_kind(division_type: str) -> str:
-    """'phường' → 'phuong', 'xã' → 'xa', 'đặc khu' → 'dac_khu'."""
-    table = {"phường": "phuong", "xã": "xa", "đặc khu": "dac_khu"}
+    """'phường' → 'phuong', 'xã' → 'xa', 'đặc khu' → 'dac_khu', 'tỉnh' → 'tinh'."""
+    table = {"phường": "phuong", "xã": "xa", "đặc khu": "dac_khu", "tỉnh": "tinh",
+             "thành phố trung ương": "thanh_pho"}
     return table.get(division_type.lower(), division_type.lower().replace(" ", "_"))
 
 
-def _upsert(report: ImportReport, unit: Unit) -> None:
-    """Insert the unit, or update the stored one with the same code."""
+def _upsert(report: ImportReport, unit: Unit, attrs: tuple[str, ...] = STRUCTURE + ("kind", "valid_from",
+                                                                                   "valid_to")) -> None:
+    """Insert the unit, or copy `attrs` onto the stored one with the same code."""
     existing = db.session.get(Unit, unit.code)
     if existing is None:
         db.session.add(unit)
         report.created += 1
         return
-    for attr in ("level", "kind", "name", "parent_code", "province_code", "commune_code", "is_urban",
-                 "valid_from", "valid_to", "source"):
+    for attr in attrs:
         setattr(existing, attr, getattr(unit, attr))
     report.updated += 1
 
 
-def read_csv(data: bytes | str) -> tuple[list[str], list[dict]]:
-    """Read a CSV (UTF-8 with or without BOM; comma or semicolon as Excel writes it) into header and rows."""
-    if isinstance(data, bytes):
-        try:
-            data = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise Problem("import_invalid", fields=[field_error(
-                "file", "Tệp phải là CSV mã hoá UTF-8.", "The file must be a CSV encoded in UTF-8.")]) from None
-    data = data.lstrip("\ufeff")
-    first = data.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(data), delimiter=delimiter)
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    return header, list(reader)
-
-
-class _RowErrors:
-    """Collects errors that name the row (as a spreadsheet numbers it: the header is row 1) and the column."""
-
-    def __init__(self) -> None:
-        self.items: list[dict] = []
-
-    def add(self, row: int, column: str, vi: str, en: str) -> None:
-        self.items.append(field_error(f"row {row}, {column}", f"Dòng {row}, cột {column}: {vi}",
-                                      f"Row {row}, column {column}: {en}"))
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise Problem("import_invalid", fields=self.items)
-
-
-def _check_header(header: list[str], required: tuple[str, ...], optional: tuple[str, ...], counts: bool) -> None:
-    """Refuse a file whose header lacks a required column or has an unknown one."""
-    errors = _RowErrors()
-    for col in required:
-        if col not in header:
-            errors.add(1, col, "thiếu cột bắt buộc.", "required column is missing.")
-    for col in header:
-        if col not in required and col not in optional and not (counts and COUNT_COLUMN.match(col)):
-            errors.add(1, col or "(trống)", "cột không được biết.", "unknown column.")
-    errors.raise_if_any()
-
-
-def _parse_bool(value: str) -> bool | None:
-    """'1'/'có'/'true' → True, '0'/'không'/'false' → False, '' → None; anything else raises ValueError."""
-    v = (value or "").strip().lower()
-    if not v:
+def _communes_in_area(actor) -> set[str] | None:
+    """The commune codes an acting user may import into (None: the command line, every commune)."""
+    if actor is None:
         return None
-    if v in _TRUE:
-        return True
-    if v in _FALSE:
-        return False
-    raise ValueError(value)
+    from server.core.scoping import units_below
+
+    return set(db.session.execute(select(Unit.code).where(Unit.level == "commune", units_below(actor))).scalars())
 
 
-def _parse_date(value: str, default: date | None) -> date | None:
-    """ISO date (YYYY-MM-DD) or the default when empty; raises ValueError otherwise."""
-    v = (value or "").strip()
-    return date.fromisoformat(v) if v else default
+def _outside_area(errors: RowErrors, n: int, column: str, code: str) -> None:
+    """Record that a row's commune lies outside the acting user's area."""
+    errors.add(n, column, f"xã/phường {code} nằm ngoài địa bàn được giao cho bạn.",
+               f"commune {code} is outside your assigned area.")
 
 
 VILLAGE_REQUIRED = ("commune_code", "village_code", "name")
 VILLAGE_OPTIONAL = ("kind", "in_dtts_mn_area", "is_especially_difficult", "valid_from", "valid_to")
 
 
-def import_villages(data: bytes | str, source: str) -> ImportReport:
-    """Import villages with their household counts by year and DTTS&MN flags; all rows or none."""
-    header, rows = read_csv(data)
-    _check_header(header, VILLAGE_REQUIRED, VILLAGE_OPTIONAL, counts=True)
+def import_villages(data: bytes | str, source: str, actor=None) -> ImportReport:
+    """Import villages with their household counts by year and DTTS&MN flags; all rows or none.
+
+    An existing village keeps the kind, flags and dates the file has no column for. With an `actor`, every
+    commune must lie in their area."""
+    file = read_csv(data)
+    check_header(file, VILLAGE_REQUIRED, lambda col: col in VILLAGE_OPTIONAL or COUNT_COLUMN.match(col))
+    given = tuple(col for col in VILLAGE_OPTIONAL if col in file.header)
     communes = {u.code: u for u in db.session.execute(select(Unit).where(Unit.level == "commune")).scalars()}
+    area = _communes_in_area(actor)
     others = set(db.session.execute(select(Unit.code).where(Unit.level != "village")).scalars())
     existing = {u.code: u for u in db.session.execute(select(Unit).where(Unit.level == "village")).scalars()}
-    errors, seen, parsed = _RowErrors(), {}, []
-    for n, row in enumerate(rows, start=2):
-        item = _parse_village_row(n, row, communes, others, existing, seen, errors, source)
+    errors, seen, parsed = file.errors, {}, []
+    for n, row in file.rows:
+        item = _parse_village_row(n, row, communes, area, others, existing, seen, errors, source)
         if item is not None:
             parsed.append(item)
-    if not rows:
+    if not file.rows:
         errors.add(2, "village_code", "tệp không có dòng dữ liệu.", "the file has no data rows.")
     errors.raise_if_any()
     report = ImportReport(rows=len(parsed))
     for unit, counts in parsed:
-        _upsert(report, unit)
+        _upsert(report, unit, STRUCTURE + given)
         db.session.flush()
         for year, (households, persons) in counts.items():
             row = db.session.get(UnitHouseholdCount, (unit.code, year))
@@ -176,15 +142,18 @@ def import_villages(data: bytes | str, source: str) -> ImportReport:
     return report
 
 
-def _parse_village_row(n, row, communes, others, existing, seen, errors, source):
+def _parse_village_row(n, row, communes, area, others, existing, seen, errors, source):
     """Check and convert one village row; add errors naming row and column; None if invalid."""
     ok = True
-    ccode = (row.get("commune_code") or "").strip()
-    vcode = (row.get("village_code") or "").strip()
-    name = " ".join((row.get("name") or "").split())
-    commune = communes.get(ccode.zfill(5) if ccode.isdigit() else ccode)
+    ccode = commune_code(row.get("commune_code", ""))
+    vcode = row.get("village_code", "")
+    name = " ".join(row.get("name", "").split())
+    commune = communes.get(ccode)
     if commune is None:
         errors.add(n, "commune_code", f"không có xã/phường mã '{ccode}'.", f"there is no commune '{ccode}'.")
+        ok = False
+    elif area is not None and commune.code not in area:
+        _outside_area(errors, n, "commune_code", commune.code)
         ok = False
     if not VILLAGE_CODE.match(vcode):
         errors.add(n, "village_code", "mã thôn phải có 1-20 ký tự chữ, số, '.', '-', '_'.",
@@ -208,7 +177,10 @@ def _parse_village_row(n, row, communes, others, existing, seen, errors, source)
     if not name:
         errors.add(n, "name", "tên thôn bắt buộc.", "the village name is required.")
         ok = False
-    kind = (row.get("kind") or "thon").strip() or "thon"
+    elif len(name) > NAME_MAX:
+        errors.add(n, "name", f"tên dài quá {NAME_MAX} ký tự.", f"the name is longer than {NAME_MAX} characters.")
+        ok = False
+    kind = row.get("kind") or "thon"
     if kind not in VILLAGE_KINDS:
         errors.add(n, "kind", f"loại phải là một trong {', '.join(VILLAGE_KINDS)}.",
                    f"kind must be one of {', '.join(VILLAGE_KINDS)}.")
@@ -216,28 +188,36 @@ def _parse_village_row(n, row, communes, others, existing, seen, errors, source)
     flags = {}
     for col in ("in_dtts_mn_area", "is_especially_difficult"):
         try:
-            flags[col] = _parse_bool(row.get(col, ""))
+            flags[col] = parse_bool(row.get(col, ""))
         except ValueError:
             errors.add(n, col, "phải là 1/0 hoặc có/không.", "must be 1/0 or yes/no.")
             ok = False
-    dates = {}
-    for col, default in (("valid_from", TWO_LEVEL_SINCE), ("valid_to", None)):
-        try:
-            dates[col] = _parse_date(row.get(col, ""), default)
-        except ValueError:
-            errors.add(n, col, "ngày phải theo dạng YYYY-MM-DD.", "the date must be YYYY-MM-DD.")
-            ok = False
-    if ok and dates["valid_to"] is not None and dates["valid_to"] <= dates["valid_from"]:
-        errors.add(n, "valid_to", "phải sau valid_from.", "must be after valid_from.")
-        ok = False
+    dates = _parse_validity(n, row, errors, TWO_LEVEL_SINCE, None)
     counts = _parse_counts(n, row, errors)
-    if counts is None or not ok:
+    if counts is None or dates is None or not ok:
         return None
     unit = Unit(code=vcode, level="village", kind=kind, name=name, parent_code=commune.code,
                 province_code=commune.province_code, commune_code=commune.code, is_urban=commune.is_urban,
                 in_dtts_mn_area=flags["in_dtts_mn_area"], is_especially_difficult=flags["is_especially_difficult"],
-                valid_from=dates["valid_from"], valid_to=dates["valid_to"], source=source[:200])
+                valid_from=dates[0], valid_to=dates[1], source=source[:200])
     return unit, counts
+
+
+def _parse_validity(n, row, errors, default_from, default_to) -> tuple[date, date | None] | None:
+    """The row's valid_from and valid_to (defaults when empty), each checked; None if invalid."""
+    dates = {}
+    for col, default in (("valid_from", default_from), ("valid_to", default_to)):
+        try:
+            dates[col] = parse_date(row.get(col, ""), default)
+        except ValueError:
+            errors.add(n, col, "ngày phải theo dạng YYYY-MM-DD.", "the date must be YYYY-MM-DD.")
+    if len(dates) < 2:
+        return None
+    if dates["valid_to"] is not None and dates["valid_to"] <= dates["valid_from"]:
+        errors.add(n, "valid_to", f"phải sau ngày bắt đầu {dates['valid_from'].isoformat()}.",
+                   f"must be after the start date {dates['valid_from'].isoformat()}.")
+        return None
+    return dates["valid_from"], dates["valid_to"]
 
 
 def _parse_counts(n, row, errors) -> dict[int, tuple[int, int | None]] | None:
@@ -245,15 +225,14 @@ def _parse_counts(n, row, errors) -> dict[int, tuple[int, int | None]] | None:
     values: dict[int, dict[str, int]] = {}
     ok = True
     for col, raw in row.items():
-        m = COUNT_COLUMN.match(col or "")
-        if not m or not (raw or "").strip():
+        m = COUNT_COLUMN.match(col)
+        if not m or not raw:
             continue
         try:
-            value = int(raw.strip())
-            if value < 0:
-                raise ValueError
+            value = parse_count(raw)
         except ValueError:
-            errors.add(n, col, "phải là số nguyên không âm.", "must be a whole number, not negative.")
+            errors.add(n, col, "phải là số nguyên từ 0 đến 10.000.000.",
+                       "must be a whole number from 0 to 10,000,000.")
             ok = False
             continue
         values.setdefault(int(m.group(2)), {})[m.group(1)] = value
@@ -269,18 +248,23 @@ def _parse_counts(n, row, errors) -> dict[int, tuple[int, int | None]] | None:
 
 MAPPING_REQUIRED = ("old_code", "old_name", "new_code")
 MAPPING_OPTIONAL = ("valid_from", "valid_to")
+# Before the reorganisation a mapping row applies to data from this date unless the file says otherwise.
+MAPPING_DEFAULT_FROM = date(2000, 1, 1)
 
 
-def import_commune_mapping(data: bytes | str, source: str) -> ImportReport:
-    """Import the old → new commune mapping (for re-aggregating data from before 07/2025); all rows or none."""
-    header, rows = read_csv(data)
-    _check_header(header, MAPPING_REQUIRED, MAPPING_OPTIONAL, counts=False)
+def import_commune_mapping(data: bytes | str, source: str, actor=None) -> ImportReport:
+    """Import the old → new commune mapping (for re-aggregating data from before 07/2025); all rows or none.
+
+    With an `actor`, every new commune must lie in their area."""
+    file = read_csv(data)
+    check_header(file, MAPPING_REQUIRED, lambda col: col in MAPPING_OPTIONAL)
     communes = set(db.session.execute(select(Unit.code).where(Unit.level == "commune")).scalars())
-    errors, seen, parsed = _RowErrors(), {}, []
-    for n, row in enumerate(rows, start=2):
-        old = (row.get("old_code") or "").strip()
-        new = (row.get("new_code") or "").strip()
-        name = " ".join((row.get("old_name") or "").split())
+    area = _communes_in_area(actor)
+    errors, seen, parsed = file.errors, {}, []
+    for n, row in file.rows:
+        old = commune_code(row.get("old_code", ""))
+        new = commune_code(row.get("new_code", ""))
+        name = " ".join(row.get("old_name", "").split())
         ok = True
         if not (old.isdigit() and len(old) == 5):
             errors.add(n, "old_code", "mã xã cũ phải có 5 chữ số.", "the old commune code must be 5 digits.")
@@ -288,24 +272,27 @@ def import_commune_mapping(data: bytes | str, source: str) -> ImportReport:
         if new not in communes:
             errors.add(n, "new_code", f"không có xã/phường mã '{new}'.", f"there is no commune '{new}'.")
             ok = False
+        elif area is not None and new not in area:
+            _outside_area(errors, n, "new_code", new)
+            ok = False
         if not name:
             errors.add(n, "old_name", "tên xã cũ bắt buộc.", "the old commune's name is required.")
             ok = False
+        elif len(name) > NAME_MAX:
+            errors.add(n, "old_name", f"tên dài quá {NAME_MAX} ký tự.",
+                       f"the name is longer than {NAME_MAX} characters.")
+            ok = False
         if (old, new) in seen:
-            errors.add(n, "old_code", f"cặp mã lặp lại dòng {seen[(old, new)]}.",
-                       f"the pair repeats row {seen[(old, new)]}.")
+            errors.add(n, "old_code", f"cặp mã {old} → {new} lặp lại dòng {seen[(old, new)]}.",
+                       f"the pair {old} → {new} repeats row {seen[(old, new)]}.")
             ok = False
-        seen[(old, new)] = n
-        try:
-            valid_from = _parse_date(row.get("valid_from", ""), date(2000, 1, 1))
-            valid_to = _parse_date(row.get("valid_to", ""), TWO_LEVEL_SINCE)
-        except ValueError:
-            errors.add(n, "valid_from", "ngày phải theo dạng YYYY-MM-DD.", "the date must be YYYY-MM-DD.")
-            ok = False
-        if ok:
-            parsed.append(CommuneMapping(old_code=old, old_name=name, new_code=new, valid_from=valid_from,
-                                         valid_to=valid_to, source=source[:200]))
-    if not rows:
+        else:
+            seen[(old, new)] = n
+        dates = _parse_validity(n, row, errors, MAPPING_DEFAULT_FROM, TWO_LEVEL_SINCE)
+        if ok and dates is not None:
+            parsed.append(CommuneMapping(old_code=old, old_name=name, new_code=new, valid_from=dates[0],
+                                         valid_to=dates[1], source=source[:200]))
+    if not file.rows:
         errors.add(2, "old_code", "tệp không có dòng dữ liệu.", "the file has no data rows.")
     errors.raise_if_any()
     report = ImportReport(rows=len(parsed))
