@@ -1,0 +1,199 @@
+"""Strict marshmallow fields whose errors are catalogue codes (see messages.py)."""
+import math
+import re
+import unicodedata
+import uuid
+from datetime import date, datetime
+
+from marshmallow import Schema, ValidationError, fields
+
+from .messages import encode
+
+BASE_MESSAGES = {"required": "required", "null": "null", "validator_failed": "invalid_value|{\"detail\": \"?\"}"}
+CODE_RE = re.compile(r"[a-z0-9_]{1,64}")
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def fail(code, **params):
+    """Raise a field error carrying a catalogue code."""
+    raise ValidationError(encode(code, **params))
+
+
+class Strict(Schema):
+    """A schema that refuses unknown keys and non-objects with catalogue codes."""
+
+    error_messages = {"unknown": "unknown_field", "type": "not_object"}
+
+
+class Field(fields.Field):
+    """Base field: catalogue codes for required and null."""
+
+    default_error_messages = BASE_MESSAGES
+
+
+class Str(Field):
+    """A non-blank string, NFC-normalised and stripped, with an optional pattern."""
+
+    def __init__(self, *, max_len=200, pattern=None, pattern_code="invalid_code", **kw):
+        super().__init__(**kw)
+        self.max_len, self.pattern, self.pattern_code = max_len, pattern, pattern_code
+
+    def _deserialize(self, value, attr, data, **kw):
+        if not isinstance(value, str):
+            fail("not_string")
+        value = unicodedata.normalize("NFC", value).strip()
+        if not value:
+            fail("empty_string")
+        if len(value) > self.max_len:
+            fail("too_long", max=self.max_len)
+        if self.pattern is not None and not self.pattern.fullmatch(value):
+            fail(self.pattern_code)
+        return value
+
+
+class Code(Str):
+    """An ASCII snake_case code."""
+
+    def __init__(self, **kw):
+        super().__init__(max_len=64, pattern=CODE_RE, **kw)
+
+
+class Choice(Field):
+    """One of a fixed set of codes; `choices` may be a callable returning them (read lazily)."""
+
+    def __init__(self, choices, *, code="invalid_choice", **kw):
+        super().__init__(**kw)
+        self._choices, self.code = choices, code
+
+    @property
+    def choices(self):
+        """Return the allowed codes."""
+        return self._choices() if callable(self._choices) else self._choices
+
+    def _deserialize(self, value, attr, data, **kw):
+        if not isinstance(value, str):
+            fail("not_string")
+        value = unicodedata.normalize("NFC", value)
+        allowed = self.choices
+        if value not in allowed:
+            fail(self.code, choices=", ".join(allowed) if len(allowed) <= 12 else "…")
+        return value
+
+
+class Int(Field):
+    """A whole number (not a boolean, not 5.0) within bounds."""
+
+    def __init__(self, *, lo=None, hi=None, **kw):
+        super().__init__(**kw)
+        self.lo, self.hi = lo, hi
+
+    def _deserialize(self, value, attr, data, **kw):
+        if not isinstance(value, int) or isinstance(value, bool):
+            fail("not_integer")
+        _bounded(value, self.lo, self.hi)
+        return value
+
+
+class Num(Int):
+    """A finite number (int or float, not a boolean) within bounds."""
+
+    def _deserialize(self, value, attr, data, **kw):
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+            fail("not_number")
+        _bounded(value, self.lo, self.hi)
+        return value
+
+
+def _bounded(value, lo, hi):
+    """Refuse a number outside [lo, hi]."""
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        fail("out_of_range", min="…" if lo is None else lo, max="…" if hi is None else hi)
+
+
+class Bool(Field):
+    """Exactly true or false."""
+
+    def _deserialize(self, value, attr, data, **kw):
+        if not isinstance(value, bool):
+            fail("not_boolean")
+        return value
+
+
+class Uuid(Field):
+    """A hyphenated UUID, returned in canonical lower case."""
+
+    def _deserialize(self, value, attr, data, **kw):
+        if not isinstance(value, str) or not UUID_RE.fullmatch(value):
+            fail("invalid_uuid")
+        return str(uuid.UUID(value))
+
+
+class DateStr(Field):
+    """A calendar date written YYYY-MM-DD, kept as that string."""
+
+    def _deserialize(self, value, attr, data, **kw):
+        if not isinstance(value, str) or not DATE_RE.fullmatch(value):
+            fail("invalid_date")
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            fail("invalid_date")
+        return value
+
+
+class DateTimeStr(Field):
+    """An ISO 8601 time with an offset, returned canonical so its first 10 characters are the local date."""
+
+    def _deserialize(self, value, attr, data, **kw):
+        if not isinstance(value, str):
+            fail("invalid_datetime")
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            fail("invalid_datetime")
+        if parsed.tzinfo is None or parsed.year < 1900:
+            fail("invalid_datetime")
+        return parsed.isoformat()
+
+
+class CodeList(Field):
+    """A list of distinct codes drawn from `choices` (or any snake_case code when choices is None)."""
+
+    def __init__(self, choices=None, *, max_items=100, **kw):
+        super().__init__(**kw)
+        self.item = Choice(choices) if choices is not None else Code()
+        self.max_items = max_items
+
+    def _deserialize(self, value, attr, data, **kw):
+        if not isinstance(value, list):
+            fail("not_list")
+        if len(value) > self.max_items:
+            fail("out_of_range", min=0, max=self.max_items)
+        out, errors, seen = [], {}, set()
+        for i, raw in enumerate(value):
+            try:
+                code = self.item.deserialize(raw)
+            except ValidationError as e:
+                errors[i] = e.messages
+                continue
+            if code in seen:
+                errors[i] = [encode("duplicate_value", value=code)]
+            seen.add(code)
+            out.append(code)
+        if errors:
+            raise ValidationError(errors)
+        return out
+
+
+def nested(schema, **kw):
+    """A nested object field with catalogue codes."""
+    return fields.Nested(schema, error_messages={"type": "not_object", **BASE_MESSAGES}, **kw)
+
+
+def listed(inner, *, lo=0, hi=1000, **kw):
+    """A list field with catalogue codes and a length bound."""
+    def length(value):
+        if not lo <= len(value) <= hi:
+            fail("out_of_range", min=lo, max=hi)
+    return fields.List(inner, validate=length, error_messages={"invalid": "not_list", **BASE_MESSAGES}, **kw)

@@ -1,0 +1,50 @@
+"""Record validation: the contract (schema.py), then the answers the review year's rule set needs."""
+from marshmallow import ValidationError
+
+from .errors import RecordInvalid, RuleSetError, flatten
+from .messages import message
+from .rules import load_rule_set, rule_set_for_year
+from .schema import Record
+
+_schema = Record()
+
+
+def validate_record(data, rule_set=None):
+    """Return the record cleaned (NFC text, canonical ids and times) or raise RecordInvalid naming each bad field."""
+    if not isinstance(data, dict):
+        raise RecordInvalid.one("", "not_object")
+    try:
+        record = _schema.load(data)
+    except ValidationError as e:
+        raise RecordInvalid(flatten(e.messages)) from None
+    errors = answer_errors(record, resolve_rule_set(record, rule_set))
+    if errors:
+        raise RecordInvalid(errors)
+    return record
+
+
+def resolve_rule_set(record, rule_set):
+    """Return the rule set given (object or name), else the one of the record's review year."""
+    if rule_set is None:
+        try:
+            return rule_set_for_year(record["review_year"])
+        except RuleSetError:
+            raise RecordInvalid.one("review_year", "no_rule_set_for_year", year=record["review_year"]) from None
+    return load_rule_set(rule_set) if isinstance(rule_set, str) else rule_set
+
+
+def answer_errors(record, rule_set):
+    """List the answers a rule set needs that the record lacks, and quick-screen items its Phiếu A lacks."""
+    errors = []
+    for path, keys in rule_set.need_keys:
+        value = record
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is None:
+            errors.append({"path": path, "message": message("answer_required_by_rule_set", rule_set=rule_set.name)})
+    known = rule_set.quick_screen.codes
+    for i, code in enumerate(record["quick_screen"]["items"]):
+        if code not in known:
+            errors.append({"path": f"quick_screen.items[{i}]",
+                           "message": message("unknown_quick_screen_item", form=rule_set.quick_screen.version)})
+    return errors
