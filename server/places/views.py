@@ -71,14 +71,13 @@ def import_page():
             flash(_("Choose what to import and a CSV file."), "error")
         else:
             data = upload.read()
+            fn = ops.import_villages if kind == "villages" else ops.import_commune_mapping
             try:
-                if kind == "villages":
-                    report = ops.import_villages(data, source=upload.filename)
-                else:
-                    report = ops.import_commune_mapping(data, source=upload.filename)
+                report = fn(data, source=upload.filename, actor=current_actor())
             except Problem as problem:
                 db.session.rollback()
-                errors = problem.to_dict().get("fields", []) or [{"path": "file", "message": problem.to_dict()["message"]}]
+                body = problem.to_dict()
+                errors = body.get("fields") or [{"path": "file", "message": body["message"]}]
             else:
                 from server.audit.operations import record_event
 
