@@ -17,7 +17,9 @@ def json_body() -> dict:
     """The request's JSON object, or a coded problem."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise Problem("invalid_json")
+        raise Problem("invalid_json", fields=[field_error(
+            "body", 'Nội dung phải là một đối tượng JSON, ví dụ {"username": "...", "password": "..."}.',
+            'The body must be a JSON object, e.g. {"username": "...", "password": "..."}.')])
     return data
 
 
@@ -29,7 +31,8 @@ def create_token():
     missing = [k for k in ("username", "password") if not isinstance(data.get(k), str) or not data.get(k)]
     if missing:
         raise Problem("validation_failed", fields=[
-            field_error(k, "Bắt buộc, là chuỗi ký tự.", "Required, a string.") for k in missing])
+            field_error(k, "Bắt buộc, là một chuỗi ký tự không rỗng.", "Required, a non-empty string.")
+            for k in missing])
     try:
         user = ops.authenticate(data["username"], data["password"], request.remote_addr or "")
     except Problem as problem:

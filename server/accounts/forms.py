@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from server.accounts.models import ROLES
 
@@ -40,10 +40,12 @@ class UserForm(FlaskForm):
         DataRequired(), Length(min=3, max=64),
         Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Letters, digits, dot, dash and underscore only."))])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    role = SelectField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    # SelectChoice, not (value, label) tuples: WTForms 3.3 deprecates tuples and 3.4 removes them.
+    role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
     unit_code = StringField(_l("Unit code (province, commune or village)"),
                             validators=[DataRequired(), Length(max=20)])
-    password = PasswordField(_l("Password"), validators=[Length(min=10, max=200)])
+    # Required on creation (the view checks); on editing, empty keeps the current password.
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=10, max=200)])
     is_enabled = BooleanField(_l("Account enabled"), default=True)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import secrets
 from datetime import timedelta
 
@@ -14,12 +15,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from server.accounts.models import ROLES, ApiToken, LoginFailure, User
 from server.audit.operations import record_event
 from server.core.db import utcnow
-from server.core.errors import Problem
+from server.core.errors import Problem, field_error
 from server.core.scoping import can_access, unscoped
 from server.extensions import db
 from server.places.models import Unit
 
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
+USERNAME = re.compile(r"^[a-z0-9._-]{3,64}$")
+FULL_NAME_MAX = 200
 # Levels of unit each role may be scoped to: a cadre works in a village (or a whole commune), a supervisor in a
 # commune, an officer for the province; an administrator manages a province or one commune.
 ROLE_LEVELS = {
@@ -39,6 +43,10 @@ def hash_password(password: str) -> str:
                       fields=[{"path": "password", "message": {
                           "vi": f"Ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
                           "en": f"At least {MIN_PASSWORD_LENGTH} characters."}}])
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise Problem("validation_failed", fields=[field_error(
+            "password", f"Mật khẩu dài quá {MAX_PASSWORD_LENGTH} ký tự.",
+            f"The password is longer than {MAX_PASSWORD_LENGTH} characters.")])
     return generate_password_hash(password, method="scrypt")
 
 
@@ -51,12 +59,35 @@ def get_unit(code: str) -> Unit:
     return unit
 
 
+LEVEL_NAMES = {"province": ("tỉnh", "province"), "commune": ("xã/phường", "commune"), "village": ("thôn", "village")}
+
+
 def _check_role_unit(role: str, unit: Unit) -> None:
-    """Refuse a role scoped to a unit of the wrong level."""
+    """Refuse an unknown role, or a role scoped to a unit of the wrong level."""
     if role not in ROLES:
-        raise Problem("bad_request")
+        raise Problem("validation_failed", fields=[field_error(
+            "role", f"Vai trò '{role}' không có; chọn một trong {', '.join(ROLES)}.",
+            f"There is no role '{role}'; choose one of {', '.join(ROLES)}.")])
     if unit.level not in ROLE_LEVELS[role]:
-        raise Problem("role_scope_mismatch", role=role, level=unit.level)
+        allowed = ROLE_LEVELS[role]
+        raise Problem("role_scope_mismatch", role=role, level=unit.level, fields=[field_error(
+            "unit", f"Đơn vị {unit.code} là cấp {LEVEL_NAMES[unit.level][0]}; vai trò {role} cần đơn vị cấp "
+                    f"{' hoặc '.join(LEVEL_NAMES[lv][0] for lv in allowed)}.",
+            f"Unit {unit.code} is a {unit.level}; the role {role} needs a {' or '.join(allowed)}.")])
+
+
+def _check_names(username: str | None, full_name: str) -> None:
+    """Refuse a username other than 3-64 letters, digits, '.', '-', '_', or an over-long full name."""
+    fields = []
+    if username is not None and not USERNAME.match(username):
+        fields.append(field_error(
+            "username", "Tên đăng nhập phải có 3-64 ký tự: chữ không dấu, số, '.', '-', '_'.",
+            "The username must be 3-64 characters: letters without accents, digits, '.', '-' or '_'."))
+    if len(full_name) > FULL_NAME_MAX:
+        fields.append(field_error("full_name", f"Họ tên dài quá {FULL_NAME_MAX} ký tự.",
+                                  f"The full name is longer than {FULL_NAME_MAX} characters."))
+    if fields:
+        raise Problem("validation_failed", fields=fields)
 
 
 def find_user(username: str) -> User | None:
@@ -66,18 +97,23 @@ def find_user(username: str) -> User | None:
 
 
 def create_user(actor, *, username: str, full_name: str, role: str, unit_code: str, password: str,
-                must_change_password: bool = False) -> User:
+                must_change_password: bool = False, is_enabled: bool = True) -> User:
     """Create a user; the actor (None for the command line) must have the new user's unit in their area."""
     username = username.strip().lower()  # stored lower-case, so the unique constraint is case-insensitive
+    full_name = " ".join(full_name.split())
+    _check_names(username, full_name)
     unit = get_unit(unit_code)
     _check_role_unit(role, unit)
     if actor is not None and not can_access(actor, unit.code):
-        raise Problem("out_of_scope", unit=unit.code)
+        raise Problem("out_of_scope", unit=unit.code, fields=[field_error(
+            "unit", f"Đơn vị {unit.code} nằm ngoài địa bàn được giao cho bạn.",
+            f"Unit {unit.code} is outside your assigned area.")])
     if find_user(username) is not None:
         raise Problem("username_taken", username=username,
                       fields=[{"path": "username", "message": {"vi": "Đã có người dùng.", "en": "Already taken."}}])
-    user = User(username=username, full_name=full_name.strip() or username, role=role, unit_code=unit.code,
-                password_hash=hash_password(password), must_change_password=must_change_password)
+    user = User(username=username, full_name=full_name or username, role=role, unit_code=unit.code,
+                password_hash=hash_password(password), must_change_password=must_change_password,
+                is_enabled=is_enabled)
     db.session.add(user)
     db.session.flush()
     record_event("user_created", actor, target_type="user", target_id=user.id, unit_code=unit.code,
@@ -86,17 +122,29 @@ def create_user(actor, *, username: str, full_name: str, role: str, unit_code: s
 
 
 def update_user(actor, user: User, *, full_name: str, role: str, unit_code: str, is_enabled: bool) -> User:
-    """Change a user's name, role, area or enabled state; disabling revokes their tokens."""
+    """Change a user's name, role, area or enabled state; disabling revokes their tokens. An administrator cannot
+    disable themselves or give up their own role, so an installation is never left without one."""
+    full_name = " ".join(full_name.split())
+    _check_names(None, full_name)
     unit = get_unit(unit_code)
     _check_role_unit(role, unit)
     if not can_access(actor, unit.code):
-        raise Problem("out_of_scope", unit=unit.code)
-    before = {"role": user.role, "unit_code": user.unit_code, "is_enabled": user.is_enabled}
-    user.full_name, user.role, user.unit_code, user.is_enabled = full_name.strip(), role, unit.code, is_enabled
+        raise Problem("out_of_scope", unit=unit.code, fields=[field_error(
+            "unit", f"Đơn vị {unit.code} nằm ngoài địa bàn được giao cho bạn.",
+            f"Unit {unit.code} is outside your assigned area.")])
+    if actor is not None and actor.id == user.id and (not is_enabled or role != user.role):
+        raise Problem("validation_failed", fields=[field_error(
+            "is_enabled" if not is_enabled else "role",
+            "Bạn không thể tự khoá tài khoản hay đổi vai trò của chính mình.",
+            "You cannot disable your own account or change your own role.")])
+    before = {"full_name": user.full_name, "role": user.role, "unit_code": user.unit_code,
+              "is_enabled": user.is_enabled}
+    user.full_name = full_name or user.username
+    user.role, user.unit_code, user.is_enabled = role, unit.code, is_enabled
     if not is_enabled:
         revoke_all_tokens(user)
     db.session.flush()
-    after = {"role": role, "unit_code": unit.code, "is_enabled": is_enabled}
+    after = {"full_name": user.full_name, "role": role, "unit_code": unit.code, "is_enabled": is_enabled}
     record_event("user_updated", actor, target_type="user", target_id=user.id, unit_code=unit.code,
                  before=before, after=after)
     return user
@@ -134,7 +182,9 @@ def authenticate(username: str, password: str, ip: str) -> User:
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if not (ok and user is not None and user.is_active):
         db.session.add(LoginFailure(username=key, ip=ip))
-        record_event("login_failed", user, actor_name=key,
+        # Whoever typed the password is unknown: the account is the target, not the actor.
+        record_event("login_failed", None, actor_name=key, target_type="user",
+                     target_id=user.id if user else None,
                      unit_code=user.unit_code if user else current_app.config["PROVINCE_CODE"],
                      reason="disabled" if (ok and user is not None) else "bad_credentials")
         db.session.flush()

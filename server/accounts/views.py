@@ -41,11 +41,17 @@ def login():
             form.password.errors.append(problem.to_dict()["message"][_lang()])
             return render_template("accounts/login.html", form=form), 401
         login_user(user)
-        target = request.args.get("next", "")
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("web.home")
-        return redirect(target)
+        return redirect(_local_target(request.args.get("next", "")))
     return render_template("accounts/login.html", form=form)
+
+
+def _local_target(target: str) -> str:
+    """The `next` page if it is a path on this site, else the home page (no open redirect)."""
+    # Browsers read a backslash as a slash, so "/\\evil.example" would leave the site like "//evil.example".
+    if not target.startswith("/") or target.startswith("//") or "\\" in target or \
+            any(ord(c) < 32 for c in target):
+        return url_for("web.home")
+    return target
 
 
 @bp.post("/logout")
@@ -117,12 +123,15 @@ def _user_in_area(user_id: int) -> User:
 
 
 def _apply_problem(form: UserForm, problem: Problem) -> None:
-    """Show an operation's problem on the form field it concerns."""
-    body = problem.to_dict()
+    """Show an operation's problem on the form fields it names (the whole message when it names none)."""
+    body, lang = problem.to_dict(), _lang()
+    fields = {"unit": form.unit_code, "username": form.username, "password": form.password, "role": form.role,
+              "full_name": form.full_name, "is_enabled": form.is_enabled}
     default = "unit" if problem.code in ("out_of_scope", "role_scope_mismatch", "unit_unknown") else "username"
-    fields = {"unit": form.unit_code, "username": form.username, "password": form.password}
-    for path in [f["path"] for f in body.get("fields", [])] or [default]:
-        fields.get(path, form.username).errors.append(body["message"][_lang()])
+    named = body.get("fields") or [{"path": default, "message": body["message"]}]
+    for f in named:
+        target = fields.get(f["path"], form.username)
+        target.errors = [*target.errors, f["message"][lang]]
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -137,8 +146,10 @@ def new_user():
             try:
                 ops.create_user(current_actor(), username=form.username.data, full_name=form.full_name.data,
                                 role=form.role.data, unit_code=form.unit_code.data.strip(),
-                                password=form.password.data, must_change_password=True)
+                                password=form.password.data, must_change_password=True,
+                                is_enabled=form.is_enabled.data)
             except Problem as problem:
+                db.session.rollback()
                 _apply_problem(form, problem)
             else:
                 flash(_("User %(name)s created.", name=form.username.data))
