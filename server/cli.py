@@ -69,9 +69,16 @@ def _fail(problem: Problem) -> None:
 @click.option("--province", default=None, help="Province code (default: PROVINCE_CODE, 20 = Lạng Sơn).")
 def load_places(province: str | None):
     """Load the province and its communes from the vietnam-provinces package (safe to repeat)."""
+    from server.audit.operations import record_event
     from server.places.operations import load_province
 
-    report = load_province(province or current_app.config["PROVINCE_CODE"])
+    code = province or current_app.config["PROVINCE_CODE"]
+    try:
+        report = load_province(code)
+    except Problem as problem:
+        _fail(problem)
+    record_event("load_places", None, actor_name="cli", unit_code=f"{int(code):02d}", created=report.created,
+                 updated=report.updated)
     db.session.commit()
     click.echo(f"places: {report.created} created, {report.updated} updated")
 
@@ -88,7 +95,7 @@ def _import(kind: str, path: str) -> None:
     except Problem as problem:
         _fail(problem)
     record_event(f"import_{kind}", None, actor_name="cli", unit_code=current_app.config["PROVINCE_CODE"],
-                 file=Path(path).name, rows=report.rows)
+                 file=Path(path).name, rows=report.rows, created=report.created, updated=report.updated)
     db.session.commit()
     click.echo(f"{kind}: {report.rows} rows, {report.created} created, {report.updated} updated")
 
@@ -119,12 +126,12 @@ def create_user(username: str, role: str, unit_code: str, full_name: str):
     password = os.environ.get("RASOAT_NEW_PASSWORD") or click.prompt(
         "Password / Mật khẩu", hide_input=True, confirmation_prompt=True)
     try:
-        create(None, username=username, full_name=full_name or username, role=role, unit_code=unit_code,
-               password=password)
+        user = create(None, username=username, full_name=full_name or username, role=role, unit_code=unit_code,
+                      password=password)
     except Problem as problem:
         _fail(problem)
     db.session.commit()
-    click.echo(f"user {username} created ({role}, {unit_code})")
+    click.echo(f"user {user.username} created ({role}, {user.unit_code}) / đã tạo người dùng {user.username}")
 
 
 @click.command("bootstrap-admin")
@@ -134,13 +141,19 @@ def bootstrap_admin():
     from server.accounts.operations import create_user as create
     from server.core.scoping import unscoped
 
-    exists = db.session.execute(unscoped(select(User.id).where(User.role == "admin"), "bootstrap")).first()
+    # A disabled administrator cannot log in, so only an enabled one counts.
+    exists = db.session.execute(unscoped(select(User.id).where(User.role == "admin", User.is_enabled.is_(True)),
+                                         "bootstrap")).first()
     if exists:
-        click.echo("An administrator exists: log in with that account. / Đã có quản trị viên.")
+        click.echo("An administrator exists: log in with that account. / Đã có quản trị viên: hãy đăng nhập bằng "
+                   "tài khoản đó.")
         return
     password = secrets.token_urlsafe(12)
-    create(None, username="admin", full_name="Quản trị viên", role="admin",
-           unit_code=current_app.config["PROVINCE_CODE"], password=password, must_change_password=True)
+    try:
+        create(None, username="admin", full_name="Quản trị viên", role="admin",
+               unit_code=current_app.config["PROVINCE_CODE"], password=password, must_change_password=True)
+    except Problem as problem:
+        _fail(problem)
     db.session.commit()
     click.echo("First administrator / Quản trị viên đầu tiên:")
     click.echo("  username / tên đăng nhập: admin")
@@ -153,7 +166,10 @@ def load_demo():
     """Load clearly-labelled demo villages and one demo user per role (never loaded by default)."""
     from server.places.demo import load_demo_data
 
-    users = load_demo_data()
+    try:
+        users = load_demo_data()
+    except Problem as problem:
+        _fail(problem)
     db.session.commit()
     click.echo("Demo data loaded (villages named 'DEMO …'). Demo users / Người dùng thử:")
     for username, role, unit, password in users:
