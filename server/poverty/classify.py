@@ -80,7 +80,7 @@ def _area(record, rule_set, override, notes):
             notes.append(note("area_differs_from_commune", given=given, derived=derived))
         return given
     if derived is None:
-        raise RecordInvalid.one("area", "area_unknown", code=record["commune_code"])
+        raise RecordInvalid.one("area", "area_unknown", commune=record["commune_code"])
     return derived
 
 

@@ -18,7 +18,7 @@ class RecordInvalid(InputInvalid):
     code = "record_invalid"
 
     @classmethod
-    def one(cls, path, code, **params):
+    def one(cls, path, code, /, **params):
         """Build the error for one field."""
         return cls([{"path": path, "message": message(code, **params)}])
 
@@ -38,7 +38,7 @@ class PointTableInvalid(InputInvalid):
 class RuleSetError(ValueError):
     """A rule or form file is missing or broken: `.file`, `.key` (the offending key), bilingual `.message`."""
 
-    def __init__(self, key, code, *, file=None, **params):
+    def __init__(self, key, code, /, *, file=None, **params):
         self._set(file, [{"path": key, "message": message(code, **params)}])
 
     @classmethod

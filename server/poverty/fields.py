@@ -77,7 +77,7 @@ class Choice(Field):
         value = unicodedata.normalize("NFC", value)
         allowed = self.choices
         if value not in allowed:
-            fail(self.code, choices=", ".join(allowed) if len(allowed) <= 12 else "…")
+            fail(self.code, choices=", ".join(allowed) if len(allowed) <= 20 else "…")
         return value
 
 

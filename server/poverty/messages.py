@@ -59,8 +59,8 @@ CATALOGUE = {
                                     "Rule set {rule_set} needs this answer."),
     "unknown_quick_screen_item": ("Mục này không có trong Phiếu A phiên bản {form}.",
                                   "This item is not in quick-screen form {form}."),
-    "area_unknown": ("Không xác định được thành thị/nông thôn từ mã xã {code}; hãy ghi trường area.",
-                     "Cannot tell urban from rural from commune code {code}; give the area field."),
+    "area_unknown": ("Không xác định được thành thị/nông thôn từ mã xã {commune}; hãy ghi trường area.",
+                     "Cannot tell urban from rural from commune code {commune}; give the area field."),
     "b1_no_threshold": ("Bộ tiêu chí {rule_set} chưa có ngưỡng điểm B1; hãy dùng thu nhập thực tế.",
                         "Rule set {rule_set} has no B1 points threshold loaded; use actual income."),
     "b1_points_disagree": ("Tổng điểm B1 ghi là {given}, nhưng tính từ các mục B1 được {computed}.",
@@ -131,7 +131,7 @@ CATALOGUE = {
 }
 
 
-def encode(code, **params):
+def encode(code, /, **params):
     """Pack a code and its parameters into one string, for marshmallow's string messages."""
     return code + "|" + json.dumps(params, ensure_ascii=False) if params else code
 
@@ -142,12 +142,12 @@ def decode(text):
     return code, (json.loads(params) if params else {})
 
 
-def message(code, **params):
+def message(code, /, **params):
     """Return the bilingual text of a code: {"vi": ..., "en": ...}."""
     vi, en = CATALOGUE[code]
     return {"vi": vi.format(**params), "en": en.format(**params)}
 
 
-def note(code, **params):
+def note(code, /, **params):
     """Return a result note: {"code", "vi", "en"}."""
     return {"code": code, **message(code, **params)}

@@ -88,7 +88,7 @@ def load_point_table(path, *, provenance=None, rule_set=None):
     return PointTable({k: _text(v) for k, v in found.items()} | {"file": path.name}, regions, rows)
 
 
-def _err(row, column, code, **params):
+def _err(row, column, code, /, **params):
     """One point-table error."""
     return {"row": row, "column": column, "message": message(code, **params)}
 

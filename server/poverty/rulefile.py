@@ -77,7 +77,7 @@ def by_area(field, *, nullable=False):
 
 class Indicator(Strict):
     number = Int(required=True, lo=1, hi=30)
-    kind = Choice(tuple(KINDS), code="unknown_kind", required=True)
+    kind = Choice(tuple(KINDS), required=True)
     dimension = Code(required=True)
     label = nested(Label, required=True)
     tag = Choice(TAGS, code="invalid_tag", required=True)

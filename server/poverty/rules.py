@@ -20,6 +20,7 @@ RULE_FILE_RE = re.compile(r"\d{4}-\d{4}\.json")
 RECHECK_SECONDS = 1.0
 _cache = {}  # path -> (checked_at, stamps, RuleSet)
 _names = {}  # directory -> (checked_at, stamp, names)
+_years = {}  # review year -> (checked_at, RuleSet)
 
 
 class Indicator:
@@ -136,10 +137,16 @@ def _read(path):
         data = RuleFile().load(raw)
         if path.parent == RULES_DIR and data["name"] != path.stem:
             raise ValidationError({"name": [encode("invalid_value", detail=f"expected {path.stem}")]})
-        rule_set = RuleSet(data, load_quick_screen(data["quick_screen_form"]["value"]))
-        _check_years(rule_set)
     except ValidationError as e:
         raise RuleSetError.from_validation(e.messages, file=str(path)) from None
+    version = data["quick_screen_form"]["value"]
+    if not (FORMS_DIR / f"{version}.json").is_file():
+        raise RuleSetError("quick_screen_form.value", "rule_file_unreadable", file=str(path),
+                           detail=f"no quick-screen form {version} in {FORMS_DIR}")
+    form = load_quick_screen(version)  # a broken form is named by its own file and key
+    try:
+        rule_set = RuleSet(data, form)
+        _check_years(rule_set)
     except RuleSetError as e:
         raise e.under("", file=str(path)) from None
     return rule_set
@@ -173,8 +180,13 @@ def rule_set_names(directory=None):
 
 def rule_set_for_year(review_year):
     """Return the rule set that covers a review year (2026 -> 2022-2026, 2027 -> 2027-2030)."""
+    now = time.monotonic()
+    hit = _years.get(review_year)
+    if hit is not None and now - hit[0] < RECHECK_SECONDS:
+        return hit[1]
     for name in rule_set_names():
         rule_set = load_rule_set(name)
         if rule_set.covers(review_year):
+            _years[review_year] = (now, rule_set)
             return rule_set
     raise RuleSetError("review_year", "no_rule_set_for_year", year=review_year)

@@ -79,7 +79,7 @@ class Income(Strict):
 
 
 class Member(Strict):
-    line = Int(required=True, lo=1, hi=MAX_MEMBERS)
+    line = Int(required=True, lo=1, hi=999)
     name = Str(required=True, max_len=100)
     relation = Choice(codes.RELATIONS, required=True)
     sex = Choice(codes.SEXES, required=True)
