@@ -158,9 +158,14 @@ def set_password(actor, user: User, password: str, *, must_change: bool = False)
     record_event("password_changed", actor, target_type="user", target_id=user.id, unit_code=user.unit_code)
 
 
+def _window_start():
+    """The start of the window in which failed logins count."""
+    return utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+
+
 def _recent_failures(username: str, ip: str) -> tuple[int, int]:
     """Failed logins in the window for this username and for this address."""
-    since = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    since = _window_start()
     count = lambda cond: db.session.execute(  # noqa: E731
         select(func.count()).select_from(LoginFailure).where(cond, LoginFailure.at >= since)).scalar_one()
     return count(LoginFailure.username == username), count(LoginFailure.ip == ip)
@@ -181,6 +186,8 @@ def authenticate(username: str, password: str, ip: str) -> User:
     user = find_user(key)
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if not (ok and user is not None and user.is_active):
+        # Failures older than the window no longer count: drop them, so guessing random names cannot fill the table.
+        db.session.execute(delete(LoginFailure).where(LoginFailure.at < _window_start()))
         db.session.add(LoginFailure(username=key, ip=ip))
         # Whoever typed the password is unknown: the account is the target, not the actor.
         record_event("login_failed", None, actor_name=key, target_type="user",

@@ -127,6 +127,8 @@ def import_villages(data: bytes | str, source: str, actor=None) -> ImportReport:
     if not file.rows:
         errors.add(2, "village_code", "tệp không có dòng dữ liệu.", "the file has no data rows.")
     errors.raise_if_any()
+    # A stored persons count is replaced only by a file that has that year's persons column.
+    persons_years = {int(m.group(2)) for m in map(COUNT_COLUMN.match, file.header) if m and m.group(1) == "persons"}
     report = ImportReport(rows=len(parsed))
     for unit, counts in parsed:
         _upsert(report, unit, STRUCTURE + given)
@@ -137,7 +139,9 @@ def import_villages(data: bytes | str, source: str, actor=None) -> ImportReport:
                 db.session.add(UnitHouseholdCount(unit_code=unit.code, year=year, households=households,
                                                   persons=persons))
             else:
-                row.households, row.persons = households, persons
+                row.households = households
+                if year in persons_years:
+                    row.persons = persons
     db.session.flush()
     return report
 

@@ -99,3 +99,11 @@ def test_a_good_login_clears_the_names_failures(app, session, make_user, failure
     authenticate("lan", TEST_PASSWORD, "10.0.0.1")
     assert failures("lan") == 0
     assert fail("lan").code == "invalid_credentials"
+
+
+def test_failures_older_than_the_window_are_dropped(app, session, failures):
+    old = utcnow() - timedelta(seconds=app.config["LOGIN_WINDOW_SECONDS"] + 60)
+    session.add_all([LoginFailure(username="old", ip="10.0.0.1", at=old) for _ in range(3)])
+    session.flush()
+    fail("someone")
+    assert failures("old") == 0 and failures("someone") == 1

@@ -178,3 +178,14 @@ def test_the_problem_message_is_bilingual(session, make_csv):
         import_villages(make_csv(HEADER, [dict(GOOD, commune_code="1")]), source="x")
     message = info.value.to_dict()["message"]
     assert "không dữ liệu nào được ghi" in message["vi"] and "nothing was written" in message["en"]
+
+
+def test_reimport_without_a_persons_column_keeps_the_persons(session):
+    import_villages("commune_code,village_code,name,households_2025,persons_2025\n06529,LB-P,Thôn P,10,44\n",
+                    source="v1")
+    import_villages("commune_code,village_code,name,households_2025\n06529,LB-P,Thôn P,11\n", source="v2")
+    count = session.get(UnitHouseholdCount, ("LB-P", 2025))
+    assert (count.households, count.persons) == (11, 44)
+    import_villages("commune_code,village_code,name,households_2025,persons_2025\n06529,LB-P,Thôn P,11,\n",
+                    source="v3")
+    assert session.get(UnitHouseholdCount, ("LB-P", 2025)).persons is None
