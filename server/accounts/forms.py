@@ -1,11 +1,15 @@
-"""Account forms (flask-wtf: every form carries a CSRF token)."""
+"""Account forms (flask-wtf: every form carries a CSRF token).
+
+Every validator carries its own message from our catalogue: WTForms has no Vietnamese translation of its own, so
+its default messages would appear in English on a Vietnamese page.
+"""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Optional, Regexp
 
 from server.accounts.models import ROLES
 
@@ -17,35 +21,48 @@ ROLE_LABELS = {
 }
 
 
+def required():
+    """A field that must be filled in."""
+    return DataRequired(message=_l("This field is required."))
+
+
+def length(min: int = -1, max: int = -1):  # noqa: A002 - the WTForms names
+    """A length limit with a message people can read in their language."""
+    if min > 0:
+        return Length(min=min, max=max, message=_l("Between %(min)d and %(max)d characters.", min=min, max=max))
+    return Length(max=max, message=_l("At most %(max)d characters.", max=max))
+
+
 class LoginForm(FlaskForm):
     """Sign in."""
 
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    username = StringField(_l("Username"), validators=[required(), length(max=64)])
+    password = PasswordField(_l("Password"), validators=[required()])
 
 
 class PasswordForm(FlaskForm):
     """Change one's own password."""
 
-    current = PasswordField(_l("Current password"), validators=[DataRequired()])
-    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=200)])
+    current = PasswordField(_l("Current password"), validators=[required()])
+    new = PasswordField(_l("New password"), validators=[required(), length(min=10, max=200)])
     confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[DataRequired(), EqualTo("new", message=_l("The passwords differ."))])
+                            validators=[required(), EqualTo("new", message=_l("The passwords differ."))])
 
 
 class UserForm(FlaskForm):
     """Create or edit a user (the password only on creation)."""
 
     username = StringField(_l("Username"), validators=[
-        DataRequired(), Length(min=3, max=64),
+        required(), length(min=3, max=64),
         Regexp(r"^[A-Za-z0-9._-]+$", message=_l("Letters, digits, dot, dash and underscore only."))])
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    # SelectChoice, not (value, label) tuples: WTForms 3.3 deprecates tuples and 3.4 removes them.
-    role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
-    unit_code = StringField(_l("Unit code (province, commune or village)"),
-                            validators=[DataRequired(), Length(max=20)])
+    full_name = StringField(_l("Full name"), validators=[required(), length(max=200)])
+    # SelectChoice, not (value, label) tuples: WTForms 3.3 deprecates tuples and 3.4 removes them. The choice is
+    # checked by AnyOf so that its message is ours.
+    role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES], validate_choice=False,
+                       validators=[AnyOf(ROLES, message=_l("Choose one of the listed roles."))])
+    unit_code = StringField(_l("Unit code (province, commune or village)"), validators=[required(), length(max=20)])
     # Required on creation (the view checks); on editing, empty keeps the current password.
-    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=10, max=200)])
+    password = PasswordField(_l("Password"), validators=[Optional(), length(min=10, max=200)])
     is_enabled = BooleanField(_l("Account enabled"), default=True)
 
 

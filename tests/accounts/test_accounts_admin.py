@@ -170,3 +170,13 @@ def test_only_administrators_manage_users(client, make_user, login, role, unit):
 def test_anonymous_visitors_are_sent_to_login(session, client):
     resp = client.get("/admin/users")
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_form_errors_come_from_our_catalogue_not_wtforms_english(client, commune_admin):
+    client.set_cookie("lang", "en")
+    resp = client.post("/admin/users/new", data={"username": "ab", "role": "boss", "password": "short"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and page.count('aria-invalid="true"') == 5
+    assert "Field must be" not in page and "Not a valid choice" not in page
+    for ours in ("Between 3 and 64 characters.", "Choose one of the listed roles.", "Between 10 and 200 characters."):
+        assert ours in page
