@@ -13,6 +13,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -120,9 +122,25 @@ def session(app):
     connection.close()
 
 
+class _FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`, as in production.
+
+    The `session` fixture keeps the app context pushed for the whole test, and Flask reuses it for each request
+    of the same app, so per-request state in `g` (the chosen language, the rollback flag) would leak between
+    requests."""
+
+    def open(self, *args, **kwargs):
+        """Clear `g`, then make the request."""
+        if has_app_context():
+            for name in list(vars(g._get_current_object())):
+                delattr(g, name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app, session):
     """A test client sharing the test's transaction."""
+    app.test_client_class = _FreshRequestClient
     return app.test_client()
 
 
