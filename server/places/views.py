@@ -10,7 +10,8 @@ from server.accounts.forms import ConfirmForm
 from server.accounts.models import ROLES
 from server.core.auth import current_actor, requires
 from server.core.errors import Problem
-from server.core.scoping import units_below
+from server.core.scoping import can_access, units_below
+from server.core.text import vi_sort_key
 from server.extensions import db
 from server.places import operations as ops
 from server.places.models import Unit, UnitHouseholdCount
@@ -35,7 +36,8 @@ def communes():
                 .group_by(Unit.parent_code).subquery())
     rows = db.session.execute(
         select(Unit, func.coalesce(villages.c.n, 0)).outerjoin(villages, villages.c.parent_code == Unit.code)
-        .where(Unit.level == "commune", units_below(user)).order_by(Unit.name)).all()
+        .where(Unit.level == "commune", units_below(user))).all()
+    rows.sort(key=lambda row: vi_sort_key(row[0].name))
     return render_template("places/communes.html", rows=rows)
 
 
@@ -46,9 +48,12 @@ def unit(code: str):
     place = db.session.get(Unit, code)
     if place is None:
         raise Problem("unit_unknown", unit=code)
-    children = db.session.execute(select(Unit).where(Unit.parent_code == code).order_by(Unit.name)).scalars().all()
+    children = sorted(db.session.execute(select(Unit).where(Unit.parent_code == code)).scalars(),
+                      key=lambda u: vi_sort_key(u.name))
     counts = _latest_counts([code] + [c.code for c in children])
-    return render_template("places/unit.html", place=place, children=children, counts=counts)
+    parent_reachable = place.parent_code is not None and can_access(current_actor(), place.parent_code)
+    return render_template("places/unit.html", place=place, children=children, counts=counts,
+                           parent_reachable=parent_reachable)
 
 
 @bp.get("/my-area")
