@@ -130,11 +130,15 @@ def import_villages(data: bytes | str, source: str, actor=None) -> ImportReport:
     # A stored persons count is replaced only by a file that has that year's persons column.
     persons_years = {int(m.group(2)) for m in map(COUNT_COLUMN.match, file.header) if m and m.group(1) == "persons"}
     report = ImportReport(rows=len(parsed))
-    for unit, counts in parsed:
+    for unit, _counts in parsed:
         _upsert(report, unit, STRUCTURE + given)
-        db.session.flush()
+    db.session.flush()
+    codes = [unit.code for unit, _counts in parsed]
+    stored = {(c.unit_code, c.year): c for c in db.session.execute(
+        select(UnitHouseholdCount).where(UnitHouseholdCount.unit_code.in_(codes))).scalars()}
+    for unit, counts in parsed:
         for year, (households, persons) in counts.items():
-            row = db.session.get(UnitHouseholdCount, (unit.code, year))
+            row = stored.get((unit.code, year))
             if row is None:
                 db.session.add(UnitHouseholdCount(unit_code=unit.code, year=year, households=households,
                                                   persons=persons))
