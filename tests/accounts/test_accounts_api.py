@@ -140,3 +140,20 @@ def test_disabling_a_user_in_the_admin_page_revokes_their_tokens(client, make_us
                                                         "role": "enumerator", "unit_code": "T-06529-01"})
     assert resp.status_code == 302
     assert_error(client.get("/api/v1/me", headers=headers), 401, "token_invalid")
+
+
+def test_signing_in_again_with_an_expired_token_in_the_header_works(client, session, make_user):
+    user = make_user("enumerator", "T-06529-01", username="nam")
+    token, row = ops.issue_token(user)
+    row.expires_at = utcnow() - timedelta(days=1)
+    session.commit()
+    resp = get_token(client, "nam", headers=auth(token))
+    assert resp.status_code == 201
+    assert client.get("/api/v1/me", headers=auth(resp.get_json()["token"])).status_code == 200
+
+
+def test_the_api_needs_no_csrf_token(app, client, make_user, monkeypatch):
+    make_user("enumerator", "T-06529-01", username="nam")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    token = get_token(client, "nam").get_json()["token"]
+    assert client.delete("/api/v1/token", headers=auth(token)).status_code == 204
