@@ -35,6 +35,12 @@ def classify(record, rule_set=None, *, area=None, point_table=None):
         notes.append(note("quick_screen_stopped"))
         return result
 
+    if basis == "points":
+        threshold = rule_set.b1_thresholds[area]
+        if threshold is None:
+            raise RecordInvalid.one("income.method", "b1_no_threshold", rule_set=rule_set.name)
+        b1 = result["b1_points"] = _b1_points(record, rule_set, area, point_table)
+
     household = Household(record, year)
     deficits = [ind.number for ind in rule_set.indicators if ind.check(household)]
     notes.extend(note(code, **params) for code, params in household.notes)
@@ -43,10 +49,6 @@ def classify(record, rule_set=None, *, area=None, point_table=None):
     poor_or_near = "poor" if len(deficits) >= rule_set.poor_min_deficits else "near_poor"
 
     if basis == "points":
-        b1 = result["b1_points"] = _b1_points(record, rule_set, area, point_table)
-        threshold = rule_set.b1_thresholds[area]
-        if threshold is None:
-            raise RecordInvalid.one("income.method", "b1_no_threshold", rule_set=rule_set.name)
         if b1 <= threshold:  # TT 07/2021: B1 ≤ 140 (175) points ≡ income at or below the line
             result["class"] = poor_or_near
         else:  # QĐ 24/2021 Art. 2.2: middle income is decided by actual income (Phiếu C), not by points

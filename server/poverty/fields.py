@@ -111,6 +111,16 @@ def _bounded(value, lo, hi):
         fail("out_of_range", min="…" if lo is None else lo, max="…" if hi is None else hi)
 
 
+class Ident(Str):
+    """A user id: a non-blank string or a positive whole number, kept as given."""
+
+    def _deserialize(self, value, attr, data, **kw):
+        if isinstance(value, int) and not isinstance(value, bool):
+            _bounded(value, 1, None)
+            return value
+        return super()._deserialize(value, attr, data, **kw)
+
+
 class Bool(Field):
     """Exactly true or false."""
 

@@ -1,5 +1,6 @@
 """The shape of a rule file (config/rules/<name>.json): every legal figure beside its citation and tag."""
 import copy
+import re
 
 from marshmallow import ValidationError, validates_schema
 
@@ -87,7 +88,7 @@ class Indicator(Strict):
 
 
 class B1Regions(Strict):
-    rural_by_province = cited(Mapping(Str(max_len=2, pattern=__import__("re").compile(r"\d{2}")), Str(max_len=100)))
+    rural_by_province = cited(Mapping(Str(max_len=2, pattern=re.compile(r"\d{2}")), Str(max_len=100)))
     urban = cited(Str(max_len=100))
 
 

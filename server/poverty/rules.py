@@ -28,12 +28,12 @@ class Indicator:
 
     __slots__ = ("number", "kind", "dimension", "label", "tag", "check")
 
-    def __repr__(self):
-        return f"<Indicator {self.number} {self.kind}>"
-
     def __init__(self, number, kind, dimension, label, tag, check):
         self.number, self.kind, self.dimension, self.label, self.tag, self.check = (
             number, kind, dimension, label, tag, check)
+
+    def __repr__(self):
+        return f"<Indicator {self.number} {self.kind}>"
 
 
 class RuleSet:

@@ -5,7 +5,7 @@ from datetime import datetime
 from marshmallow import ValidationError, validates_schema
 
 from . import codes
-from .fields import (Bool, Choice, Code, CodeList, DateStr, DateTimeStr, Int, Num, Str, Strict, Uuid, fail,
+from .fields import (Bool, Choice, Code, CodeList, DateStr, DateTimeStr, Ident, Int, Num, Str, Strict, Uuid, fail,
                      listed, nested)
 from .messages import encode
 
@@ -29,7 +29,7 @@ class Gps(Strict):
 
 
 class Interview(Strict):
-    enumerator = Str(max_len=100, allow_none=True)
+    enumerator = Ident(max_len=100, allow_none=True)
     started_at = DateTimeStr(required=True)
     ended_at = DateTimeStr(allow_none=True)
     gps = nested(Gps, allow_none=True)

@@ -164,3 +164,10 @@ def test_review_year_without_a_rule_set(record):
 
 def test_not_an_object():
     assert list(errors_of([1, 2])) == [""]
+
+
+def test_enumerator_is_a_user_id_string_or_number(record):
+    for enumerator in ("u-17", 17):
+        assert validate_record(dict(record, interview={**record["interview"], "enumerator": enumerator}))
+    for bad in (0, True, ""):
+        assert "interview.enumerator" in errors_of(dict(record, interview={**record["interview"], "enumerator": bad}))
