@@ -8,12 +8,7 @@ from .validate import answer_errors, resolve_rule_set
 
 
 def classify(record, rule_set=None, *, area=None, point_table=None):
-    """Return the rule engine's result for a record that validate_record has cleaned.
-
-    `rule_set` (a RuleSet or its name) overrides the one of the record's review year; `area` overrides the
-    record's area and the one derived from its commune. A record lacking an answer a rule needs raises
-    RecordInvalid naming the field.
-    """
+    """Return the result for a cleaned record; `rule_set` and `area` override the year's and the record's."""
     rule_set = resolve_rule_set(record, rule_set)
     errors = answer_errors(record, rule_set)
     if errors:

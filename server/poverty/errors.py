@@ -9,7 +9,14 @@ class InputInvalid(ValueError):
 
     def __init__(self, errors):
         self.errors = list(errors)
-        super().__init__("; ".join(f"{e.get('path', e.get('row', ''))}: {e['message']['en']}" for e in self.errors))
+        super().__init__("; ".join(f"{_where(e)}: {e['message']['en']}" for e in self.errors))
+
+
+def _where(error):
+    """Name where an error is: its path, or its row and column."""
+    if "path" in error:
+        return error["path"] or "(record)"
+    return f"row {error['row']}" + (f", column {error['column']}" if error.get("column") else "")
 
 
 class RecordInvalid(InputInvalid):

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields
 
 from .messages import encode
 
-BASE_MESSAGES = {"required": "required", "null": "null", "validator_failed": "invalid_value|{\"detail\": \"?\"}"}
+BASE_MESSAGES = {"required": "required", "null": "null", "validator_failed": encode("invalid_value", detail="?")}
 CODE_RE = re.compile(r"[a-z0-9_]{1,64}")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 UUID_RE = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")

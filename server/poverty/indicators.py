@@ -29,12 +29,16 @@ def kind(name, needs=(), **params):
 
 
 class DiplomaBand(Strict):
+    """Ages and the diplomas that satisfy them."""
+
     min_age = Int(required=True, lo=0, hi=120)
     max_age = Int(required=True, lo=0, hi=120)
     diplomas = CodeList(codes.DIPLOMAS, required=True)
 
 
 class LevelBand(Strict):
+    """Ages and the school levels right for them."""
+
     min_age = Int(required=True, lo=0, hi=120)
     max_age = Int(required=True, lo=0, hi=120)
     levels = CodeList(codes.SCHOOL_LEVELS, required=True)

@@ -56,12 +56,9 @@ class PointTable:
 
 
 def load_point_table(path, *, provenance=None, rule_set=None):
-    """Load a B1 point table from CSV or XLSX; a bad table raises PointTableInvalid naming rows and columns.
-
-    Provenance comes from `# key: value` lines above the header (or an XLSX sheet named "provenance"),
-    overridden by the `provenance` argument. With `rule_set`, the table must belong to it and have a column
-    for every region the rule set uses.
-    """
+    """Load a B1 point table (CSV or XLSX) with its provenance; a bad one raises PointTableInvalid naming rows."""
+    # Provenance: "# key: value" lines above the header (XLSX: a "provenance" sheet), then the argument. With
+    # rule_set, the table must belong to it and have a column for each region it uses (b1-points.md).
     path = Path(path)
     try:
         lines, found = (_xlsx_rows if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows)(path)

@@ -13,11 +13,15 @@ TAGS = ("C", "P", "U")
 
 
 class Label(Strict):
+    """A text in Vietnamese and English."""
+
     vi = Str(required=True, max_len=500)
     en = Str(required=True, max_len=500)
 
 
 class Threshold(Strict):
+    """How many items of a group stop the survey, with its citation."""
+
     value = Int(required=True, lo=1, hi=100)
     tag = Choice(TAGS, code="invalid_tag", required=True)
     source = Str(required=True, max_len=500)
@@ -25,12 +29,16 @@ class Threshold(Strict):
 
 
 class Item(Strict):
+    """One quick-screen item."""
+
     code = Code(required=True)
     label = nested(Label, required=True)
     tag = Choice(TAGS, code="invalid_tag", required=True)
 
 
 class Group(Strict):
+    """A group of items with its stop count."""
+
     code = Code(required=True)
     label = nested(Label, required=True)
     stop_if_at_least = nested(Threshold, required=True)
@@ -38,6 +46,8 @@ class Group(Strict):
 
 
 class Definition(Strict):
+    """A Phiếu A form definition file."""
+
     form = Choice(("quick_screen",), required=True)
     version = Str(required=True, max_len=64)
     title = nested(Label, required=True)

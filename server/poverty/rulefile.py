@@ -67,6 +67,8 @@ class Raw(Field):
 
 
 class Label(Strict):
+    """A text in Vietnamese and English."""
+
     vi = Str(required=True, max_len=500)
     en = Str(required=True, max_len=500)
 
@@ -77,6 +79,8 @@ def by_area(field, *, nullable=False):
 
 
 class Indicator(Strict):
+    """One deficit indicator: its number, kind, label, citation and parameters."""
+
     number = Int(required=True, lo=1, hi=30)
     kind = Choice(tuple(KINDS), required=True)
     dimension = Code(required=True)
@@ -88,11 +92,15 @@ class Indicator(Strict):
 
 
 class B1Regions(Strict):
+    """Which region column of a B1 point table a household uses."""
+
     rural_by_province = cited(Mapping(Str(max_len=2, pattern=re.compile(r"\d{2}")), Str(max_len=100)))
     urban = cited(Str(max_len=100))
 
 
 class RuleFile(Strict):
+    """A whole rule file."""
+
     name = Str(required=True, max_len=64)
     title = nested(Label, required=True)
     document = Str(required=True, max_len=1000)

@@ -23,12 +23,16 @@ SHA256_RE = re.compile(r"[0-9a-f]{64}")
 
 
 class Gps(Strict):
+    """Where the interview took place."""
+
     lat = Num(required=True, lo=-90, hi=90)
     lon = Num(required=True, lo=-180, hi=180)
     accuracy_m = Num(lo=0, hi=100_000, allow_none=True)
 
 
 class Interview(Strict):
+    """Who interviewed, when and where."""
+
     enumerator = Ident(max_len=100, allow_none=True)
     started_at = DateTimeStr(required=True)
     ended_at = DateTimeStr(allow_none=True)
@@ -42,6 +46,8 @@ class Interview(Strict):
 
 
 class QuickScreen(Strict):
+    """Phiếu A: the items met and the phone's verdict."""
+
     items = CodeList(required=True)
     stopped = Bool(required=True)
 
@@ -64,6 +70,8 @@ class B1Items(Str):
 
 
 class Income(Strict):
+    """B1 points or actual income of the last 12 months."""
+
     method = Choice(codes.INCOME_METHODS, required=True)
     b1_items = B1Items(allow_none=True)
     b1_points = Int(lo=0, hi=MAX_B1_POINTS, allow_none=True)
@@ -79,6 +87,8 @@ class Income(Strict):
 
 
 class Member(Strict):
+    """One household member."""
+
     line = Int(required=True, lo=1, hi=999)
     name = Str(required=True, max_len=100)
     relation = Choice(codes.RELATIONS, required=True)
@@ -99,17 +109,23 @@ class Member(Strict):
 
 
 class Durable(Strict):
+    """Whether each main part of the dwelling is of durable material."""
+
     foundation = Bool(required=True)
     walls = Bool(required=True)
     roof = Bool(required=True)
 
 
 class Housing(Strict):
+    """The dwelling."""
+
     floor_area_m2 = Num(lo=0, hi=MAX_FLOOR_AREA_M2, allow_none=True)
     durable = nested(Durable, allow_none=True)
 
 
 class Flags(Strict):
+    """Household flags kept for reports."""
+
     merit_person = Bool(allow_none=True)
     social_protection = Bool(allow_none=True)
     no_labour_capacity = Bool(allow_none=True)
@@ -117,12 +133,16 @@ class Flags(Strict):
 
 
 class Attachment(Strict):
+    """A photo sent beside the record."""
+
     name = Str(required=True, max_len=255)
     content_type = Str(required=True, max_len=100)
     sha256 = Str(required=True, max_len=64, pattern=SHA256_RE, pattern_code="invalid_sha256")
 
 
 class Record(Strict):
+    """The household record (shared/domain/household-record.md)."""
+
     id = Uuid(required=True)
     supersedes = Uuid(allow_none=True)
     form_version = Str(required=True, max_len=64)

@@ -22,12 +22,8 @@ PARTS = (("poor_households", "households"), ("near_poor_households", "households
 
 
 def unit_status(figures, *, level, criteria=None, year=None):
-    """Return {"criteria", "level", "status", "label", "indicative", "provisional", "reasons", "missing"}.
-
-    `criteria` names a file in config/rules/area-status/ (e.g. "qd-33-2020"); without it, `year` picks the
-    file whose years cover it. Status is out_of_scope, a class of the level (village: dbkk / not_dbkk;
-    commune: kv1 / kv2 / kv3), or undetermined when a figure or a criterion it needs is missing.
-    """
+    """Return the indicative status of a village or commune, with the reasons that decided it (README.md)."""
+    # criteria: a file of config/rules/area-status/ (e.g. "qd-33-2020"); else the one whose years cover `year`.
     if level not in LEVELS:
         raise FiguresInvalid.one("level", "invalid_choice", choices=", ".join(LEVELS))
     spec = load_area_criteria(criteria) if criteria else _for_year(year)
@@ -128,10 +124,8 @@ def _for_year(year):
 
 
 def load_area_criteria(name):
-    """Load and check a criteria file of config/rules/area-status/ (by name or path); a bad key raises RuleSetError.
-
-    Read afresh on each call (a small file, used a few thousand times per report) so an edit applies at once.
-    """
+    """Load and check a criteria file (by name or path); a bad key raises RuleSetError naming it."""
+    # Read afresh on each call (a small file, used a few thousand times per report) so an edit applies at once.
     path = Path(name) if name.endswith(".json") else AREA_STATUS_DIR / f"{name}.json"
     try:
         with open(path, encoding="utf-8") as f:
