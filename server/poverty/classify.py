@@ -6,6 +6,8 @@ from .messages import message, note
 from .places import commune
 from .validate import answer_errors, resolve_rule_set
 
+AREA_VI = {"rural": "nông thôn", "urban": "thành thị"}
+
 
 def classify(record, rule_set=None, *, area=None, point_table=None):
     """Return the result for a cleaned record; `rule_set` and `area` override the year's and the record's."""
@@ -74,7 +76,8 @@ def _area(record, rule_set, override, notes):
     given = record.get("area")
     if given is not None:
         if derived is not None and derived != given:
-            notes.append(note("area_differs_from_commune", given=given, derived=derived))
+            notes.append(note("area_differs_from_commune", given=given, derived=derived,
+                              given_vi=AREA_VI[given], derived_vi=AREA_VI[derived]))
         return given
     if derived is None:
         raise RecordInvalid.one("area", "area_unknown", commune=record["commune_code"])

@@ -201,9 +201,9 @@ def nested(schema, **kw):
     return fields.Nested(schema, error_messages={"type": "not_object", **BASE_MESSAGES}, **kw)
 
 
-def listed(inner, *, lo=0, hi=1000, **kw):
-    """A list field with catalogue codes and a length bound."""
+def listed(inner, *, lo=0, hi=1000, code="out_of_range", **kw):
+    """A list field with catalogue codes and a length bound (refused with `code`)."""
     def length(value):
         if not lo <= len(value) <= hi:
-            fail("out_of_range", min=lo, max=hi)
+            fail(code, min=lo, max=hi)
     return fields.List(inner, validate=length, error_messages={"invalid": "not_list", **BASE_MESSAGES}, **kw)

@@ -90,7 +90,8 @@ CATALOGUE = {
     "invalid_tag": ("Mức tin cậy phải là C, P hoặc U.", "The confidence tag must be C, P or U."),
     "years_out_of_set": ("Bảng tuổi nghỉ hưu thiếu năm {year}.", "The retirement-age table has no entry for {year}."),
     "unknown_kind": ("Không có loại chỉ số {kind}.", "There is no indicator kind {kind}."),
-    "band_order": ("Khoảng trên phải lớn hơn chuẩn nghèo.", "The band's upper bound must be above the line."),
+    "band_order": ("Mức trên của khoảng hộ có mức sống trung bình phải lớn hơn chuẩn nghèo.",
+                   "The middle band's upper bound must be above the poverty line."),
     # Command line.
     "invalid_json": ("Dòng này không phải JSON hợp lệ: {detail}.", "This line is not valid JSON: {detail}."),
     "record_invalid": ("Hồ sơ hộ không hợp lệ.", "The household record is invalid."),
@@ -124,7 +125,7 @@ CATALOGUE = {
     "school_level_not_answered": ("Chưa ghi cấp học của trẻ đang đi học (thành viên số {lines}): tính là học đúng cấp.",
                                   "School level not recorded for a child at school (member line {lines}): counted "
                                   "as at the right level."),
-    "area_differs_from_commune": ("Hồ sơ ghi khu vực '{given}', khác với loại đơn vị của mã xã ('{derived}'); đã dùng "
+    "area_differs_from_commune": ("Hồ sơ ghi khu vực {given_vi}, khác với loại đơn vị của mã xã ({derived_vi}); đã dùng "
                                   "khu vực ghi trong hồ sơ.",
                                   "The record gives area '{given}', unlike its commune's type ('{derived}'); the "
                                   "record's area was used."),

@@ -155,7 +155,7 @@ class Record(Strict):
     interview = nested(Interview, required=True)
     quick_screen = nested(QuickScreen, required=True)
     income = nested(Income, required=True)
-    members = listed(nested(Member), lo=1, hi=MAX_MEMBERS, required=True)
+    members = listed(nested(Member), lo=1, hi=MAX_MEMBERS, code="members_count", required=True)
     housing = nested(Housing, required=True)
     water_source = Choice(codes.WATER_SOURCES, required=True)
     toilet = Choice(codes.TOILETS, required=True)

@@ -130,6 +130,7 @@ def test_area_from_commune_record_and_override(record):
     assert classify(validate_record(record), area="urban")["area"] == "urban"
     given = result_of(dict(record, area="urban"))
     assert given["area"] == "urban" and [n["code"] for n in given["notes"]] == ["area_differs_from_commune"]
+    assert "thành thị" in given["notes"][0]["vi"] and "nông thôn" in given["notes"][0]["vi"]
 
 
 def test_unknown_commune_without_area_is_refused_naming_area(record):
