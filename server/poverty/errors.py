@@ -1,4 +1,6 @@
 """Exceptions of the rule engine, each carrying bilingual messages."""
+import json
+
 from .messages import CATALOGUE, decode, message
 
 
@@ -66,6 +68,15 @@ class RuleSetError(ValueError):
         self.key, self.message = errors[0]["path"], errors[0]["message"]
         where = ": ".join(str(x) for x in (file, self.key) if x)
         ValueError.__init__(self, f"{where}: {self.message['en']}" if where else self.message["en"])
+
+
+def read_json(path):
+    """Read a rule or form file; an unreadable one raises RuleSetError naming the file."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        raise RuleSetError("", "rule_file_unreadable", file=str(path), detail=str(e)) from None
 
 
 def join_path(parent, key):

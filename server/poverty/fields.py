@@ -1,4 +1,5 @@
 """Strict marshmallow fields whose errors are catalogue codes (see messages.py)."""
+import copy
 import math
 import re
 import unicodedata
@@ -9,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields
 
 from .messages import encode
 
+TAGS = ("C", "P", "U")  # confirmed / gist confirmed / unconfirmed (poverty-review.md, preamble)
 BASE_MESSAGES = {"required": "required", "null": "null", "validator_failed": encode("invalid_value", detail="?")}
 CODE_RE = re.compile(r"[a-z0-9_]{1,64}")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -207,3 +209,24 @@ def listed(inner, *, lo=0, hi=1000, code="out_of_range", **kw):
         if not lo <= len(value) <= hi:
             fail(code, min=lo, max=hi)
     return fields.List(inner, validate=length, error_messages={"invalid": "not_list", **BASE_MESSAGES}, **kw)
+
+
+class Label(Strict):
+    """A text in Vietnamese and English."""
+
+    vi = Str(required=True, max_len=500)
+    en = Str(required=True, max_len=500)
+
+
+def confidence_tag():
+    """A required confidence tag: C, P or U."""
+    return Choice(TAGS, code="invalid_tag", required=True)
+
+
+def cited(field, *, nullable=False):
+    """A {"value", "tag", "source", "note"} object whose value is read by `field`."""
+    value = copy.copy(field)
+    value.required, value.allow_none = True, nullable
+    return nested(Strict.from_dict({
+        "value": value, "tag": confidence_tag(), "source": Str(required=True, max_len=500), "note": Str(max_len=2000),
+    }), required=True)

@@ -1,31 +1,13 @@
 """Phiếu A (quick screen) as a form definition: its items, groups and stopping rule come from forms/quick_screen/."""
-import json
 from pathlib import Path
 
 from marshmallow import ValidationError
 
 from .codes import CONFIG_DIR
-from .errors import RuleSetError
-from .fields import Choice, Code, Int, Str, Strict, listed, nested
+from .errors import RuleSetError, read_json
+from .fields import Choice, Code, Int, Label, Str, Strict, cited, confidence_tag, listed, nested
 
 FORMS_DIR = CONFIG_DIR.parent / "forms" / "quick_screen"
-TAGS = ("C", "P", "U")
-
-
-class Label(Strict):
-    """A text in Vietnamese and English."""
-
-    vi = Str(required=True, max_len=500)
-    en = Str(required=True, max_len=500)
-
-
-class Threshold(Strict):
-    """How many items of a group stop the survey, with its citation."""
-
-    value = Int(required=True, lo=1, hi=100)
-    tag = Choice(TAGS, code="invalid_tag", required=True)
-    source = Str(required=True, max_len=500)
-    note = Str(max_len=2000)
 
 
 class Item(Strict):
@@ -33,7 +15,7 @@ class Item(Strict):
 
     code = Code(required=True)
     label = nested(Label, required=True)
-    tag = Choice(TAGS, code="invalid_tag", required=True)
+    tag = confidence_tag()
 
 
 class Group(Strict):
@@ -41,7 +23,7 @@ class Group(Strict):
 
     code = Code(required=True)
     label = nested(Label, required=True)
-    stop_if_at_least = nested(Threshold, required=True)
+    stop_if_at_least = cited(Int(lo=1, hi=100))
     items = listed(nested(Item), lo=1, hi=100, required=True)
 
 
@@ -52,7 +34,7 @@ class Definition(Strict):
     version = Str(required=True, max_len=64)
     title = nested(Label, required=True)
     source = Str(required=True, max_len=500)
-    tag = Choice(TAGS, code="invalid_tag", required=True)
+    tag = confidence_tag()
     note = nested(Label)
     groups = listed(nested(Group), lo=1, hi=20, required=True)
 
@@ -82,11 +64,7 @@ class QuickScreenForm:
 def load_quick_screen(version, directory=None):
     """Load and validate forms/quick_screen/<version>.json; a broken definition raises RuleSetError naming the key."""
     path = Path(directory or FORMS_DIR) / f"{version}.json"
-    try:
-        with open(path, encoding="utf-8") as f:
-            raw = json.load(f)
-    except (OSError, ValueError) as e:
-        raise RuleSetError("", "rule_file_unreadable", file=str(path), detail=str(e)) from None
+    raw = read_json(path)
     try:
         data = Definition().load(raw)
     except ValidationError as e:

@@ -1,28 +1,15 @@
 """The shape of a rule file (config/rules/<name>.json): every legal figure beside its citation and tag."""
-import copy
 import re
 
 from marshmallow import ValidationError, validates_schema
 
 from . import codes
-from .fields import Bool, Choice, Code, Field, Int, Str, Strict, fail, listed, nested
+from .fields import (Bool, Choice, Code, Field, Int, Label, Str, Strict, cited, confidence_tag, fail, listed,
+                     nested)
 from .indicators import KINDS
 from .messages import encode
 
-TAGS = ("C", "P", "U")  # confirmed / gist confirmed / unconfirmed (poverty-review.md, preamble)
 MAX_VND = 1_000_000_000
-
-
-def cited(field, *, nullable=False):
-    """A {"value", "tag", "source", "note"} object whose value is read by `field`."""
-    value = copy.copy(field)
-    value.required, value.allow_none = True, nullable
-    return nested(Strict.from_dict({
-        "value": value,
-        "tag": Choice(TAGS, code="invalid_tag", required=True),
-        "source": Str(required=True, max_len=500),
-        "note": Str(max_len=2000),
-    }), required=True)
 
 
 class Mapping(Field):
@@ -66,13 +53,6 @@ class Raw(Field):
         return value
 
 
-class Label(Strict):
-    """A text in Vietnamese and English."""
-
-    vi = Str(required=True, max_len=500)
-    en = Str(required=True, max_len=500)
-
-
 def by_area(field, *, nullable=False):
     """{"rural": cited, "urban": cited}."""
     return nested(Strict.from_dict({area: cited(field, nullable=nullable) for area in codes.AREAS}), required=True)
@@ -85,7 +65,7 @@ class Indicator(Strict):
     kind = Choice(tuple(KINDS), required=True)
     dimension = Code(required=True)
     label = nested(Label, required=True)
-    tag = Choice(TAGS, code="invalid_tag", required=True)
+    tag = confidence_tag()
     source = Str(required=True, max_len=500)
     note = Str(max_len=2000)
     params = Raw(required=True)

@@ -1,5 +1,4 @@
 """Rule sets: loaded from config/rules/<name>.json, validated, and compiled once for classification."""
-import json
 import os
 import re
 import time
@@ -8,7 +7,7 @@ from pathlib import Path
 from marshmallow import ValidationError
 
 from .codes import AREAS, RULES_DIR
-from .errors import RuleSetError, join_path
+from .errors import RuleSetError, join_path, read_json
 from .indicators import KINDS
 from .messages import encode
 from .quick_screen import FORMS_DIR, load_quick_screen
@@ -128,11 +127,7 @@ def _stamps(path, form_version):
 
 def _read(path):
     """Read and validate one rule file, naming the bad key of a broken one."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            raw = json.load(f)
-    except (OSError, ValueError) as e:
-        raise RuleSetError("", "rule_file_unreadable", file=str(path), detail=str(e)) from None
+    raw = read_json(path)
     try:
         data = RuleFile().load(raw)
         if path.parent == RULES_DIR and data["name"] != path.stem:

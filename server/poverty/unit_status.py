@@ -2,18 +2,17 @@
 
 The result is always marked indicative: the official status is the approved list (poverty-review.md §4.1).
 """
-import json
 from fractions import Fraction
 from pathlib import Path
 
 from .area_criteria import COUNTS, CRITERIA, DISTANCES, FACTS, PERCENTAGES, evaluate_leaf
 from .codes import RULES_DIR
-from .errors import FiguresInvalid, RuleSetError
+from .errors import FiguresInvalid, RuleSetError, read_json
+from .fields import TAGS
 from .messages import message
 
 AREA_STATUS_DIR = RULES_DIR / "area-status"
 LEVELS = ("village", "commune")
-TAGS = ("C", "P", "U")
 # (part, whole): a part can never exceed its whole.
 PARTS = (("poor_households", "households"), ("near_poor_households", "households"),
          ("dtts_households", "households"), ("households_off_grid", "households"),
@@ -127,11 +126,7 @@ def load_area_criteria(name):
     """Load and check a criteria file (by name or path); a bad key raises RuleSetError naming it."""
     # Read afresh on each call (a small file, used a few thousand times per report) so an edit applies at once.
     path = Path(name) if name.endswith(".json") else AREA_STATUS_DIR / f"{name}.json"
-    try:
-        with open(path, encoding="utf-8") as f:
-            spec = json.load(f)
-    except (OSError, ValueError) as e:
-        raise RuleSetError("", "rule_file_unreadable", file=str(path), detail=str(e)) from None
+    spec = read_json(path)
     for key in ("name", "title", "document", "provisional", "years", "levels"):
         if key not in spec:
             raise RuleSetError(key, "required", file=str(path))
