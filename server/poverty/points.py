@@ -2,6 +2,7 @@
 import csv
 import re
 import unicodedata
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def load_point_table(path, *, provenance=None, rule_set=None):
     path = Path(path)
     try:
         lines, found = (_xlsx_rows if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows)(path)
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError) as e:
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError, zipfile.BadZipFile) as e:
         raise PointTableInvalid([_err(0, "", "table_unreadable", detail=str(e))]) from None
     found.update(provenance or {})
     errors = [_err(0, key, "provenance_missing", key=key) for key in PROVENANCE_KEYS if not _text(found.get(key))]
@@ -72,7 +73,8 @@ def load_point_table(path, *, provenance=None, rule_set=None):
     if header is None:
         raise PointTableInvalid(errors + [_err(0, "", "table_empty")])
     errors += [_err(header_row, c, "missing_column", column=c) for c in KEY_COLUMNS if c not in header]
-    regions = tuple(c for c in header if c and c not in KEY_COLUMNS)
+    errors += [_err(header_row, c, "duplicate_value", value=c) for i, c in enumerate(header) if c and c in header[:i]]
+    regions = tuple(dict.fromkeys(c for c in header if c and c not in KEY_COLUMNS))
     if not regions:
         errors.append(_err(header_row, "", "no_region_columns"))
     if rule_set is not None:

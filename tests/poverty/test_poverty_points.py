@@ -113,6 +113,15 @@ def test_missing_provenance_and_columns(tmp_path):
     assert [e["column"] for e in errors] == ["answer_label"]
 
 
+def test_unreadable_files_and_repeated_columns_are_refused(tmp_path):
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    assert refused(broken)[0]["row"] == 0
+    _, header, rows = fixture_rows()
+    twice = write_csv(tmp_path, [r + [r[4]] for r in rows], header=header + [header[4]])
+    assert [(e["column"]) for e in refused(twice)] == [header[4]]
+
+
 def test_table_must_cover_the_regions_the_rule_set_uses(tmp_path):
     _, header, rows = fixture_rows()
     urban = header.index("Thành thị")
