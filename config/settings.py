@@ -29,8 +29,9 @@ DEFAULTS: dict[str, object] = {
     # Days an API bearer token stays valid. Phones work offline for weeks between syncs, so this is long;
     # a token can be revoked at any time.
     "API_TOKEN_DAYS": 42,
-    # Failed logins for one username within LOGIN_WINDOW_SECONDS before further attempts are refused until the
-    # window has passed (one address may fail four times as often: several cadres share a commune's connection).
+    # Failed logins for one username within LOGIN_WINDOW_SECONDS before further attempts for it are refused until
+    # the window has passed. One address may fail four times as often (several cadres share a commune's
+    # connection); behind a reverse proxy set PROXY_COUNT, or every client shares the proxy's address.
     "LOGIN_MAX_FAILURES": 5,
     # The window, in seconds, over which failed logins are counted.
     "LOGIN_WINDOW_SECONDS": 900,

@@ -68,7 +68,7 @@ def test_create_user_prompts_for_the_password(run, session):
 
 @pytest.mark.parametrize("args, vi, en", [
     (["--role", "supervisor", "--unit", "99999"], "Không có đơn vị mã 99999.", "There is no unit with code 99999."),
-    (["--role", "officer", "--unit", "06529"], "không thể gán cho đơn vị cấp commune", "cannot be assigned"),
+    (["--role", "officer", "--unit", "06529"], "không thể gán cho đơn vị cấp xã", "cannot be assigned"),
 ])
 def test_create_user_with_a_bad_unit_fails_with_a_bilingual_message(run, session, args, vi, en):
     before = count(session, User)

@@ -15,12 +15,10 @@ def init_app(app) -> None:
     """Register pages and API, the session user loader and the bearer-token check."""
     from server.accounts import api, views
     from server.accounts.models import User
-    from server.extensions import csrf, db, login_manager
+    from server.extensions import db, login_manager
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
-    # The API authenticates with bearer tokens only, never cookies, so cross-site forgery does not apply.
-    csrf.exempt(api.bp)
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please log in to continue.")

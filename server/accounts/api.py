@@ -37,6 +37,8 @@ def create_token():
         user = ops.authenticate(data["username"], data["password"], request.remote_addr or "")
     except Problem as problem:
         return problem_response(problem)  # keep the recorded failure
+    if user.must_change_password:
+        raise Problem("password_change_required")
     token, row = ops.issue_token(user, label=str(data.get("label") or request.user_agent.string or "")[:100])
     return jsonify({"token": token, "expires_at": row.expires_at.isoformat(),
                     "user": _user_json(user)}), 201

@@ -70,7 +70,8 @@ def _check_role_unit(role: str, unit: Unit) -> None:
             f"There is no role '{role}'; choose one of {', '.join(ROLES)}.")])
     if unit.level not in ROLE_LEVELS[role]:
         allowed = ROLE_LEVELS[role]
-        raise Problem("role_scope_mismatch", role=role, level=unit.level, fields=[field_error(
+        raise Problem("role_scope_mismatch", role=role, level=unit.level, level_vi=LEVEL_NAMES[unit.level][0],
+                      fields=[field_error(
             "unit", f"Đơn vị {unit.code} là cấp {LEVEL_NAMES[unit.level][0]}; vai trò {role} cần đơn vị cấp "
                     f"{' hoặc '.join(LEVEL_NAMES[lv][0] for lv in allowed)}.",
             f"Unit {unit.code} is a {unit.level}; the role {role} needs a {' or '.join(allowed)}.")])
@@ -154,6 +155,8 @@ def set_password(actor, user: User, password: str, *, must_change: bool = False)
     """Set a new password; a user changing their own clears the must-change flag."""
     user.password_hash = hash_password(password)
     user.must_change_password = must_change
+    if actor is None or actor.id != user.id:
+        revoke_all_tokens(user)  # a reset password (a lost or shared account) also ends the phones' sessions
     db.session.flush()
     record_event("password_changed", actor, target_type="user", target_id=user.id, unit_code=user.unit_code)
 

@@ -14,6 +14,7 @@ from server.audit.operations import record_event
 from server.core.auth import current_actor, public, requires
 from server.core.errors import Problem
 from server.core.requests import problem_response
+from server.core.urls import local_target
 from server.core.scoping import scoped
 from server.extensions import db
 
@@ -41,17 +42,8 @@ def login():
             form.password.errors.append(problem.to_dict()["message"][_lang()])
             return render_template("accounts/login.html", form=form), 401
         login_user(user)
-        return redirect(_local_target(request.args.get("next", "")))
+        return redirect(local_target(request.args.get("next", "")))
     return render_template("accounts/login.html", form=form)
-
-
-def _local_target(target: str) -> str:
-    """The `next` page if it is a path on this site, else the home page (no open redirect)."""
-    # Browsers read a backslash as a slash, so "/\\evil.example" would leave the site like "//evil.example".
-    if not target.startswith("/") or target.startswith("//") or "\\" in target or \
-            any(ord(c) < 32 for c in target):
-        return url_for("web.home")
-    return target
 
 
 @bp.post("/logout")

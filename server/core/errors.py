@@ -57,8 +57,11 @@ CATALOGUE: dict[str, ProblemType] = {
     "username_taken": ProblemType(
         409, "Tên đăng nhập {username} đã có người dùng.", "The username {username} is already taken."),
     "role_scope_mismatch": ProblemType(
-        422, "Vai trò {role} không thể gán cho đơn vị cấp {level}.",
+        422, "Vai trò {role} không thể gán cho đơn vị cấp {level_vi}.",
         "The role {role} cannot be assigned to a {level}-level unit."),
+    "password_change_required": ProblemType(
+        403, "Hãy đổi mật khẩu dùng một lần trên trang web trước khi đăng nhập trên điện thoại.",
+        "Change your one-time password on the web before signing in on a phone."),
     "password_too_weak": ProblemType(
         422, "Mật khẩu phải có ít nhất {min} ký tự.", "The password must have at least {min} characters."),
 }

@@ -20,7 +20,18 @@ _HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404
 
 
 def init_app(app) -> None:
-    """Install the unit of work and the error handlers."""
+    """Install the CSRF check, the unit of work and the error handlers."""
+    from server.extensions import csrf
+
+    # Every form is CSRF-checked; the API is not, because it authenticates with bearer tokens only, never with
+    # the session cookie a forged cross-site request would carry. Checked by path so no API route can forget.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+
+    @app.before_request
+    def _csrf_check():
+        if (app.config["WTF_CSRF_ENABLED"] and request.method in app.config.get(
+                "WTF_CSRF_METHODS", ("POST", "PUT", "PATCH", "DELETE")) and not is_api_request()):
+            csrf.protect()
 
     @app.after_request
     def _commit(response):

@@ -6,6 +6,7 @@ from flask import Blueprint, make_response, redirect, request, session, url_for
 from flask_login import current_user
 
 from server.core.auth import public
+from server.core.urls import local_target
 
 bp = Blueprint("web", __name__, template_folder="templates")
 
@@ -36,10 +37,7 @@ def set_language(lang: str):
     if lang not in ("vi", "en"):
         lang = "vi"
     session["lang"] = lang
-    target = request.form.get("next") or url_for("web.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("web.home")
-    response = make_response(redirect(target))
+    response = make_response(redirect(local_target(request.form.get("next"))))
     response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax", httponly=True)
     return response
 
