@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from server import create_app
+from server.audit.models import AuditEvent
 from server.cli import alembic_config
 from server.core.db import make_engine
+from server.core.scoping import unscoped
 from server.extensions import db
 
 PG_ADMIN_URL = os.environ.get("RASOAT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -191,3 +193,14 @@ def bearer(session):
         return {"Authorization": f"Bearer {token}"}
 
     return make
+
+
+@pytest.fixture
+def events(session):
+    """Factory: events(action) → the audit events of that action, oldest first."""
+
+    def read(action: str) -> list[AuditEvent]:
+        stmt = select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        return session.execute(unscoped(stmt, "test")).scalars().all()
+
+    return read

@@ -8,7 +8,6 @@ from werkzeug.security import generate_password_hash
 
 from server.accounts import operations as ops
 from server.accounts.models import User
-from server.audit.models import AuditEvent
 from server.core.scoping import unscoped
 from tests.conftest import TEST_PASSWORD
 
@@ -33,15 +32,6 @@ def cheap_hashing(monkeypatch):
     monkeypatch.setattr(ops, "_DUMMY_HASH", generate_password_hash("timing-equaliser", method=CHEAP_SCRYPT))
 
 
-@pytest.fixture
-def events(session):
-    """Factory: events(action) → the audit events of that action, oldest first."""
-
-    def read(action: str) -> list[AuditEvent]:
-        stmt = select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        return session.execute(unscoped(stmt, "test")).scalars().all()
-
-    return read
 
 
 @pytest.fixture

@@ -28,10 +28,10 @@ def test_record_event_keeps_who_what_where(session, event):
     assert stored.ip is None
 
 
-def test_a_request_records_the_callers_address(client, make_user, login, events_of):
+def test_a_request_records_the_callers_address(client, make_user, login, events):
     login(make_user("officer", "20"))
     client.post("/logout", environ_base={"REMOTE_ADDR": "203.0.113.9"})
-    assert [e.ip for e in events_of("logout")] == ["203.0.113.9"]
+    assert [e.ip for e in events("logout")] == ["203.0.113.9"]
 
 
 @pytest.mark.parametrize("statement", [
