@@ -85,12 +85,14 @@ def _area(record, rule_set, override, notes):
 
 
 def _stopped(screen, rule_set, notes):
-    """Apply Phiếu A from its definition; when the phone's verdict differs, the definition decides and a note says so."""
+    """Apply Phiếu A from its definition. A screen recorded as stopped stays stopped (Phiếu B was then not asked,
+    so there is nothing sound to score), and a note asks the supervisor to check when the items ticked do not
+    meet the definition's rule; items that meet it stop the household even if the phone said otherwise."""
     form = rule_set.quick_screen
     stops = form.stops(screen["items"])
     if stops != screen["stopped"]:
         notes.append(note("quick_screen_should_stop" if stops else "quick_screen_should_continue", form=form.version))
-    return stops
+    return stops or screen["stopped"]
 
 
 def _b1_points(record, rule_set, area, table):

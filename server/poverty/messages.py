@@ -102,10 +102,12 @@ CATALOGUE = {
                                  "mục đã đánh dấu đủ để dừng: hộ được xếp theo Phiếu A.",
                                  "The phone recorded the quick screen as continuing, but under form {form} the items "
                                  "ticked stop it: the household is classified as stopped."),
-    "quick_screen_should_continue": ("Trên máy ghi Phiếu A là dừng, nhưng theo định nghĩa Phiếu A {form} các mục đã "
-                                     "đánh dấu chưa đủ để dừng: hộ được chấm điểm theo Phiếu B.",
-                                     "The phone recorded the quick screen as stopped, but under form {form} the items "
-                                     "ticked do not stop it: the household is scored on Form B."),
+    "quick_screen_should_continue": ("Phiếu A được ghi là dừng, nhưng theo định nghĩa Phiếu A {form} các mục đã đánh "
+                                     "dấu chưa đủ để dừng. Hộ vẫn được coi là dừng ở Phiếu A (Phiếu B chưa được hỏi); "
+                                     "cán bộ xã cần kiểm tra lại và trả phiếu để khảo sát Phiếu B nếu cần.",
+                                     "The quick screen was recorded as stopped, but under form {form} the items ticked "
+                                     "do not stop it. The household stays stopped at Form A (Form B was not asked); "
+                                     "the supervisor should check it and return the form for Form B if needed."),
     "points_cannot_decide_middle": ("Điểm B1 trên ngưỡng: không nghèo, không cận nghèo. Điểm B1 không phân biệt được hộ "
                                     "có mức sống trung bình; cần thu nhập thực tế 12 tháng (Phiếu C).",
                                     "B1 points above the threshold: not poor or near-poor. Points cannot tell a "

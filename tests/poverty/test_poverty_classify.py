@@ -167,14 +167,16 @@ def test_quick_screen_counted_group_stops_only_at_its_count():
     assert result_of(at)["class"] == "not_poor"
 
 
-def test_quick_screen_definition_decides_when_the_phone_disagrees():
+def test_quick_screen_stops_when_either_the_items_or_the_record_say_so():
     g = next(i for i, t in enumerate(form().thresholds) if t == 1)
     said_continue = result_of(actual(0, quick_screen={"items": group_items(g)[:1], "stopped": False}))
     assert said_continue["stopped_by_quick_screen"] and said_continue["class"] == "not_poor"
     assert [n["code"] for n in said_continue["notes"]] == ["quick_screen_should_stop", "quick_screen_stopped"]
     said_stop = result_of(actual(0, quick_screen={"items": [], "stopped": True}, **DEPRIVED_3))
-    assert not said_stop["stopped_by_quick_screen"] and said_stop["class"] == "poor"
-    assert [n["code"] for n in said_stop["notes"]] == ["quick_screen_should_continue"]
+    assert said_stop["stopped_by_quick_screen"] and said_stop["class"] == "not_poor"
+    assert [n["code"] for n in said_stop["notes"]] == ["quick_screen_should_continue", "quick_screen_stopped"]
+    went_on = result_of(actual(0, quick_screen={"items": [], "stopped": False}, **DEPRIVED_3))
+    assert not went_on["stopped_by_quick_screen"] and went_on["class"] == "poor" and went_on["notes"] == []
 
 
 def test_quick_screen_item_unknown_to_the_form_is_refused(record):
