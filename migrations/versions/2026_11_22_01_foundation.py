@@ -38,7 +38,7 @@ def upgrade() -> None:
     sa.Column('parent_code', sa.String(length=20), nullable=True),
     sa.Column('province_code', sa.String(length=2), nullable=False),
     sa.Column('commune_code', sa.String(length=5), nullable=True),
-    sa.Column('is_urban', sa.Boolean(), nullable=False),
+    sa.Column('is_urban', sa.Boolean(), nullable=True),
     sa.Column('in_dtts_mn_area', sa.Boolean(), nullable=True),
     sa.Column('is_especially_difficult', sa.Boolean(), nullable=True),
     sa.Column('valid_from', sa.Date(), nullable=False),

@@ -32,8 +32,9 @@ class Unit(Base):
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("units.code"), index=True)
     province_code: Mapped[str] = mapped_column(String(2), index=True)
     commune_code: Mapped[str | None] = mapped_column(String(5), index=True)
-    # Phường (and the villages in them) are urban; xã rural (poverty-review.md §3.1).
-    is_urban: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Urban or rural as the poverty standard reads it (xã rural, phường urban: poverty-review.md §3.1, taken from
+    # the rule set's area_by_division_type); villages follow their commune; null = the rule set does not say.
+    is_urban: Mapped[bool | None] = mapped_column(Boolean)
     # Official DTTS&MN flags, entered from the approved lists (QĐ 33/2020, NĐ 272/2025); null = not known.
     in_dtts_mn_area: Mapped[bool | None] = mapped_column(Boolean)
     is_especially_difficult: Mapped[bool | None] = mapped_column(Boolean)
@@ -43,9 +44,9 @@ class Unit(Base):
     source: Mapped[str] = mapped_column(String(200))
 
     @property
-    def area(self) -> str:
-        """'urban' or 'rural', as the poverty standard reads it."""
-        return "urban" if self.is_urban else "rural"
+    def area(self) -> str | None:
+        """'urban' or 'rural', as the poverty standard reads it; None when not known."""
+        return None if self.is_urban is None else ("urban" if self.is_urban else "rural")
 
 
 class UnitHouseholdCount(Base):

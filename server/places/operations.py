@@ -53,19 +53,39 @@ def load_province(province_code: str) -> ImportReport:
         raise RuntimeError(f"{source} holds no communes for province {province_code}: is it the 2025 list?")
     report = ImportReport(rows=len(wards) + 1)
     code = f"{int(province_code):02d}"
+    areas = _areas_by_division_type()
     _upsert(report, Unit(code=code, level="province", kind=_ascii_kind(province.division_type.value),
                          name=province.name, parent_code=None,
-                         province_code=code, commune_code=None, is_urban=False,
+                         province_code=code, commune_code=None, is_urban=None,
                          valid_from=TWO_LEVEL_SINCE, source=source))
     db.session.flush()
     for ward in sorted(wards, key=lambda w: int(w.code)):
         kind = _ascii_kind(ward.division_type.value)
         ccode = f"{int(ward.code):05d}"
         _upsert(report, Unit(code=ccode, level="commune", kind=kind, name=ward.name, parent_code=code,
-                             province_code=code, commune_code=ccode, is_urban=(kind == "phuong"),
+                             province_code=code, commune_code=ccode,
+                             is_urban=_is_urban(ward.division_type.value, areas),
                              valid_from=TWO_LEVEL_SINCE, source=source))
     db.session.flush()
     return report
+
+
+def _areas_by_division_type() -> dict[str, str]:
+    """Which division types are rural or urban ({"xã": "rural", "phường": "urban"}): a [P] rule, so it is read from
+    the poverty rule set in force this year (the newest one otherwise), where an administrator can correct it."""
+    from server.poverty import RuleSetError, load_rule_set, rule_set_for_year, rule_set_names
+
+    try:
+        rule_set = rule_set_for_year(date.today().year)
+    except RuleSetError:
+        rule_set = load_rule_set(rule_set_names()[-1])
+    return rule_set.area_by_division_type
+
+
+def _is_urban(division_type: str, areas: dict[str, str]) -> bool | None:
+    """True for an urban unit, False for a rural one, None when the rule set does not say (e.g. đặc khu)."""
+    area = areas.get(division_type) or areas.get(division_type.lower())
+    return None if area is None else area == "urban"
 
 
 def _ascii_kind(division_type: str) -> str:

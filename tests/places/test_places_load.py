@@ -77,3 +77,14 @@ def test_an_unknown_province_is_refused_with_a_bilingual_problem(session, code):
     body = info.value.to_dict()
     assert body["code"] == "unit_unknown"
     assert code in body["message"]["vi"] and code in body["message"]["en"]
+
+
+def test_rural_or_urban_comes_from_the_rule_sets_data_not_code(session, monkeypatch):
+    from server.places import operations
+
+    monkeypatch.setattr(operations, "_areas_by_division_type", lambda: {"phường": "urban"})
+    operations.load_province("20")
+    dong_kinh, loc_binh = session.get(Unit, "05977"), session.get(Unit, "06529")
+    assert dong_kinh.area == "urban"
+    assert loc_binh.area is None  # the (patched) rule set says nothing of xã: unknown, not guessed
+    assert session.get(Unit, "20").area is None
