@@ -13,6 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, select, text
@@ -24,6 +25,10 @@ from server.cli import alembic_config
 from server.core.db import make_engine
 from server.core.scoping import unscoped
 from server.extensions import db
+
+# Property tests must not fail because a shared CI machine is slow: no per-example deadline, no "too slow" check.
+settings.register_profile("rasoat", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("rasoat")
 
 PG_ADMIN_URL = os.environ.get("RASOAT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ON_CI = os.environ.get("CI", "").lower() == "true"
