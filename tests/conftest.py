@@ -96,20 +96,22 @@ def app(backend, tmp_path_factory):
     """The app on a migrated database holding the base places."""
     tmp = tmp_path_factory.mktemp(f"app-{backend}")
     url, drop = new_database(backend, tmp)
-    migrate(url)
-    application = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "SECRET_KEY": "test-secret",
-                              "TESTING": True, "WTF_CSRF_ENABLED": False})
-    with application.app_context():
-        from server.places.operations import import_villages, load_province
+    try:
+        migrate(url)
+        application = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "SECRET_KEY": "test-secret",
+                                  "TESTING": True, "WTF_CSRF_ENABLED": False})
+        with application.app_context():
+            from server.places.operations import import_villages, load_province
 
-        load_province("20")
-        load_province("04")
-        import_villages(TEST_VILLAGES, source="tests")
-        db.session.commit()
-        db.session.remove()
-    yield application
-    application.extensions["rasoat_engine"].dispose()
-    drop()
+            load_province("20")
+            load_province("04")
+            import_villages(TEST_VILLAGES, source="tests")
+            db.session.commit()
+            db.session.remove()
+        yield application
+        application.extensions["rasoat_engine"].dispose()
+    finally:
+        drop()  # also when set-up failed, so no test database is left behind
 
 
 @pytest.fixture
