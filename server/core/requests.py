@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import g, jsonify, render_template, request
+from flask import g, jsonify, make_response, render_template, request
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -16,7 +16,7 @@ from server.extensions import db
 log = logging.getLogger("rasoat")
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 413: "payload_too_large"}
+               405: "method_not_allowed", 413: "payload_too_large", 500: "internal_error"}
 
 
 def init_app(app) -> None:
@@ -35,8 +35,13 @@ def init_app(app) -> None:
 
     @app.after_request
     def _commit(response):
-        if not g.get("rolled_back"):
+        if g.get("rolled_back"):
+            return response
+        try:
             db.session.commit()
+        except Exception:  # noqa: BLE001 - whatever failed, the client must not be told it succeeded
+            log.exception("commit failed on %s %s", request.method, request.path)
+            return _render_problem(Problem("internal_error"))
         return response
 
     @app.errorhandler(Problem)
@@ -78,20 +83,12 @@ def _render_problem(problem: Problem, *, rollback: bool = True):
     if is_api_request():
         response = jsonify({"error": problem.to_dict()})
     else:
-        lang = str(get_locale() or "vi")
-        body = problem.to_dict()
-        response = app_render_error(body, lang)
+        response = make_response(render_template("error.html", error=problem.to_dict(),
+                                                 lang=str(get_locale() or "vi")))
     response.status_code = problem.status
     if problem.code == "too_many_attempts" and "minutes" in problem.params:
         response.headers["Retry-After"] = str(int(problem.params["minutes"]) * 60)
     return response
-
-
-def app_render_error(body: dict, lang: str):
-    """Render the error page for a problem (never a traceback)."""
-    from flask import make_response
-
-    return make_response(render_template("error.html", error=body, lang=lang))
 
 
 def problem_response(problem: Problem):

@@ -110,3 +110,15 @@ def test_catalogue_messages_are_bilingual_and_formattable():
     assert "06529" in body["message"]["vi"] and "06529" in body["message"]["en"]
     with pytest.raises(KeyError):
         Problem("no_such_code")
+
+
+def test_a_failed_commit_is_a_500_and_never_a_success(app, session, monkeypatch):
+    def broken_commit():
+        raise RuntimeError("database went away")
+
+    client = app.test_client()
+    monkeypatch.setattr(db.session, "commit", broken_commit)
+    page = client.get("/login")
+    assert page.status_code == 500 and "Đã xảy ra lỗi hệ thống" in page.get_data(as_text=True)
+    api = client.post("/api/v1/token", json={"username": "nobody", "password": "x"})
+    assert api.status_code == 500 and api.get_json()["error"]["code"] == "internal_error"
