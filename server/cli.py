@@ -85,17 +85,12 @@ def load_places(province: str | None):
 
 def _import(kind: str, path: str) -> None:
     """Run an all-or-nothing CSV import and report it."""
-    from server.audit.operations import record_event
-    from server.places import operations as ops
+    from server.places.operations import import_file
 
-    data = Path(path).read_bytes()
     try:
-        fn = ops.import_villages if kind == "villages" else ops.import_commune_mapping
-        report = fn(data, source=Path(path).name)
+        report = import_file(kind, Path(path).read_bytes(), source=Path(path).name)
     except Problem as problem:
         _fail(problem)
-    record_event(f"import_{kind}", None, actor_name="cli", unit_code=current_app.config["PROVINCE_CODE"],
-                 file=Path(path).name, rows=report.rows, created=report.created, updated=report.updated)
     db.session.commit()
     click.echo(f"{kind}: {report.rows} rows, {report.created} created, {report.updated} updated")
 

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from server.core.auth import is_api_request
+from server.core.scoping import UNSCOPED
 
 EXEMPT_FROM_PASSWORD_CHANGE = {"accounts.change_password", "accounts.logout", "web.set_language", "static"}
 
@@ -27,7 +28,7 @@ def init_app(app) -> None:
     def _load_user(user_id: str):
         if not user_id.isdigit():
             return None
-        return db.session.get(User, int(user_id), execution_options={"rasoat_unscoped": "session owner"})
+        return db.session.get(User, int(user_id), execution_options={UNSCOPED: "session owner"})
 
     @app.before_request
     def _authenticate_api():

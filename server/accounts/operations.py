@@ -9,14 +9,14 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.accounts.models import ROLES, ApiToken, LoginFailure, User
 from server.audit.operations import record_event
 from server.core.db import utcnow
 from server.core.errors import Problem, field_error
-from server.core.scoping import can_access, unscoped
+from server.core.scoping import UNSCOPED, can_access, unscoped
 from server.extensions import db
 from server.places.models import Unit
 
@@ -39,10 +39,8 @@ _DUMMY_HASH = generate_password_hash("rasoat-timing-equaliser")
 def hash_password(password: str) -> str:
     """Hash a password with scrypt (a memory-hard KDF), refusing short ones."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise Problem("password_too_weak", min=MIN_PASSWORD_LENGTH,
-                      fields=[{"path": "password", "message": {
-                          "vi": f"Ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
-                          "en": f"At least {MIN_PASSWORD_LENGTH} characters."}}])
+        raise Problem("password_too_weak", min=MIN_PASSWORD_LENGTH, fields=[field_error(
+            "password", f"Ít nhất {MIN_PASSWORD_LENGTH} ký tự.", f"At least {MIN_PASSWORD_LENGTH} characters.")])
     if len(password) > MAX_PASSWORD_LENGTH:
         raise Problem("validation_failed", fields=[field_error(
             "password", f"Mật khẩu dài quá {MAX_PASSWORD_LENGTH} ký tự.",
@@ -54,8 +52,8 @@ def get_unit(code: str) -> Unit:
     """The unit with this code, or a problem naming it."""
     unit = db.session.get(Unit, code)
     if unit is None:
-        raise Problem("unit_unknown", unit=code, fields=[{"path": "unit", "message": {
-            "vi": f"Không có đơn vị mã {code}.", "en": f"There is no unit with code {code}."}}])
+        raise Problem("unit_unknown", unit=code, fields=[field_error(
+            "unit", f"Không có đơn vị mã {code}.", f"There is no unit with code {code}.")])
     return unit
 
 
@@ -75,6 +73,14 @@ def _check_role_unit(role: str, unit: Unit) -> None:
             "unit", f"Đơn vị {unit.code} là cấp {LEVEL_NAMES[unit.level][0]}; vai trò {role} cần đơn vị cấp "
                     f"{' hoặc '.join(LEVEL_NAMES[lv][0] for lv in allowed)}.",
             f"Unit {unit.code} is a {unit.level}; the role {role} needs a {' or '.join(allowed)}.")])
+
+
+def _check_in_area(actor, unit: Unit) -> None:
+    """Refuse a unit outside the acting user's area (no actor: the command line, which may act anywhere)."""
+    if actor is not None and not can_access(actor, unit.code):
+        raise Problem("out_of_scope", unit=unit.code, fields=[field_error(
+            "unit", f"Đơn vị {unit.code} nằm ngoài địa bàn được giao cho bạn.",
+            f"Unit {unit.code} is outside your assigned area.")])
 
 
 def _check_names(username: str | None, full_name: str) -> None:
@@ -105,13 +111,10 @@ def create_user(actor, *, username: str, full_name: str, role: str, unit_code: s
     _check_names(username, full_name)
     unit = get_unit(unit_code)
     _check_role_unit(role, unit)
-    if actor is not None and not can_access(actor, unit.code):
-        raise Problem("out_of_scope", unit=unit.code, fields=[field_error(
-            "unit", f"Đơn vị {unit.code} nằm ngoài địa bàn được giao cho bạn.",
-            f"Unit {unit.code} is outside your assigned area.")])
+    _check_in_area(actor, unit)
     if find_user(username) is not None:
         raise Problem("username_taken", username=username,
-                      fields=[{"path": "username", "message": {"vi": "Đã có người dùng.", "en": "Already taken."}}])
+                      fields=[field_error("username", "Đã có người dùng.", "Already taken.")])
     user = User(username=username, full_name=full_name or username, role=role, unit_code=unit.code,
                 password_hash=hash_password(password), must_change_password=must_change_password,
                 is_enabled=is_enabled)
@@ -129,10 +132,7 @@ def update_user(actor, user: User, *, full_name: str, role: str, unit_code: str,
     _check_names(None, full_name)
     unit = get_unit(unit_code)
     _check_role_unit(role, unit)
-    if not can_access(actor, unit.code):
-        raise Problem("out_of_scope", unit=unit.code, fields=[field_error(
-            "unit", f"Đơn vị {unit.code} nằm ngoài địa bàn được giao cho bạn.",
-            f"Unit {unit.code} is outside your assigned area.")])
+    _check_in_area(actor, unit)
     if actor is not None and actor.id == user.id and (not is_enabled or role != user.role):
         raise Problem("validation_failed", fields=[field_error(
             "is_enabled" if not is_enabled else "role",
@@ -227,7 +227,7 @@ def user_for_token(token: str) -> tuple[User, ApiToken] | None:
     now = utcnow()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         return None
-    user = db.session.get(User, row.user_id, execution_options={"rasoat_unscoped": "token owner"})
+    user = db.session.get(User, row.user_id, execution_options={UNSCOPED: "token owner"})
     if user is None or not user.is_active:
         return None
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
@@ -245,8 +245,8 @@ def revoke_token(actor, row: ApiToken) -> None:
 
 
 def revoke_all_tokens(user: User) -> None:
-    """Revoke every live token of a user (on disabling the account)."""
+    """Revoke every live token of a user (on disabling the account or resetting its password)."""
     now = utcnow()
     for row in db.session.execute(select(ApiToken).where(
-            ApiToken.user_id == user.id, or_(ApiToken.revoked_at.is_(None)))).scalars():
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).scalars():
         row.revoked_at = now

@@ -4,12 +4,14 @@ commune mapping from CSV. An import is all or nothing: any bad row refuses the w
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from importlib.metadata import version
 
+from flask import current_app
 from sqlalchemy import select
 
+from server.audit.operations import record_event
 from server.core.errors import Problem, field_error
 from server.extensions import db
 from server.places.csvfile import (RowErrors, check_header, commune_code, parse_bool, parse_count, parse_date,
@@ -33,7 +35,6 @@ class ImportReport:
     rows: int = 0
     created: int = 0
     updated: int = 0
-    errors: list[dict] = field(default_factory=list)
 
 
 def load_province(province_code: str) -> ImportReport:
@@ -324,9 +325,9 @@ def import_commune_mapping(data: bytes | str, source: str, actor=None) -> Import
         errors.add(2, "old_code", "tệp không có dòng dữ liệu.", "the file has no data rows.")
     errors.raise_if_any()
     report = ImportReport(rows=len(parsed))
+    stored = {(m.old_code, m.new_code): m for m in db.session.execute(select(CommuneMapping)).scalars()}
     for mapping in parsed:
-        prior = db.session.execute(select(CommuneMapping).where(
-            CommuneMapping.old_code == mapping.old_code, CommuneMapping.new_code == mapping.new_code)).scalar()
+        prior = stored.get((mapping.old_code, mapping.new_code))
         if prior is None:
             db.session.add(mapping)
             report.created += 1
@@ -335,4 +336,16 @@ def import_commune_mapping(data: bytes | str, source: str, actor=None) -> Import
             prior.source = mapping.source
             report.updated += 1
     db.session.flush()
+    return report
+
+
+IMPORTERS = {"villages": import_villages, "mapping": import_commune_mapping}
+
+
+def import_file(kind: str, data: bytes | str, source: str, actor=None) -> ImportReport:
+    """Run the import of `kind` ("villages" or "mapping") and audit it; `actor` None means the command line."""
+    report = IMPORTERS[kind](data, source=source, actor=actor)
+    record_event(f"import_{kind}", actor, actor_name=None if actor else "cli",
+                 unit_code=actor.unit_code if actor else current_app.config["PROVINCE_CODE"],
+                 file=source, rows=report.rows, created=report.created, updated=report.updated)
     return report

@@ -72,22 +72,17 @@ def import_page():
     if form.validate_on_submit():
         kind = request.form.get("kind")
         upload = request.files.get("file")
-        if kind not in ("villages", "mapping") or upload is None or not upload.filename:
+        if kind not in ops.IMPORTERS or upload is None or not upload.filename:
             flash(_("Choose what to import and a CSV file."), "error")
         else:
             data = upload.read()
-            fn = ops.import_villages if kind == "villages" else ops.import_commune_mapping
             try:
-                report = fn(data, source=upload.filename, actor=current_actor())
+                report = ops.import_file(kind, data, source=upload.filename, actor=current_actor())
             except Problem as problem:
                 db.session.rollback()
                 body = problem.to_dict()
                 errors = body.get("fields") or [{"path": "file", "message": body["message"]}]
             else:
-                from server.audit.operations import record_event
-
-                record_event(f"import_{kind}", current_actor(), unit_code=current_actor().unit_code,
-                             file=upload.filename, rows=report.rows, created=report.created, updated=report.updated)
                 flash(_("Imported %(rows)d rows: %(created)d new, %(updated)d updated.", rows=report.rows,
                         created=report.created, updated=report.updated))
                 return redirect(url_for("places.import_page"))
