@@ -6,7 +6,7 @@ from pathlib import Path
 
 from server.poverty import classify, load_rule_set, validate_record
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent / "poverty" / "fixtures"
 INTERVIEW_DAY = date(2025, 10, 5)
 RURAL_COMMUNE = "06529"  # Xã Lộc Bình, Lạng Sơn
 URBAN_COMMUNE = "05977"  # Phường Đông Kinh, Lạng Sơn
