@@ -47,6 +47,18 @@ DEFAULTS: dict[str, object] = {
     "SQL_ECHO": False,
     # Log level of the application logger.
     "LOG_LEVEL": "INFO",
+    # Largest request body accepted, in bytes (a record with its photos). Larger posts get 413 and nothing is kept.
+    "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+    # Folder where photos sent with records are kept, named by their SHA-256. Empty means `instance/attachments`.
+    "ATTACHMENTS_PATH": "",
+    # Quality flag: an interview shorter than this many minutes (started_at to ended_at) is flagged in the queue.
+    # A local working rule, not law: set it to what the commune expects a full Phiếu B to take.
+    "MIN_INTERVIEW_MINUTES": 15,
+    # Quality flag: a household whose GPS lies farther than this many metres from the middle (median) of its
+    # village's other surveyed households is flagged. Mountain villages are spread out; tune per province.
+    "GPS_OUTLIER_METRES": 3000,
+    # Quality flag: the GPS check needs at least this many other households with GPS in the village.
+    "GPS_MIN_NEIGHBOURS": 3,
 }
 
 _BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
@@ -105,6 +117,8 @@ def load(overrides: dict | None = None, environ: dict | None = None) -> dict:
         raise ConfigError(f"DEFAULT_LOCALE must be 'vi' or 'en', got {cfg['DEFAULT_LOCALE']!r}")
     if not cfg["DATABASE_URL"]:
         cfg["DATABASE_URL"] = "sqlite:///" + str(instance / "rasoat.sqlite3")
+    if not cfg["ATTACHMENTS_PATH"]:
+        cfg["ATTACHMENTS_PATH"] = str(instance / "attachments")
     if not cfg["SECRET_KEY"]:
         cfg["SECRET_KEY"] = _instance_secret(instance)
     return cfg

@@ -20,7 +20,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        MAX_CONTENT_LENGTH=32 * 1024 * 1024,
         BABEL_DEFAULT_LOCALE=cfg["DEFAULT_LOCALE"],
         BABEL_DEFAULT_TIMEZONE=TIMEZONE,
         BABEL_TRANSLATION_DIRECTORIES="translations",
@@ -41,9 +40,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     requests.init_app(app)
 
-    from server import accounts, audit, places, web
+    from server import accounts, audit, places, review, submissions, web
 
-    for module in (web, accounts, places, audit):
+    for module in (web, accounts, places, audit, submissions, review):
         module.init_app(app)
 
     from server import cli

@@ -4,5 +4,7 @@ from server.accounts.models import ApiToken, LoginFailure, User  # noqa: F401
 from server.audit.models import AuditEvent  # noqa: F401
 from server.core.db import Base
 from server.places.models import CommuneMapping, Unit, UnitHouseholdCount  # noqa: F401
+from server.review.models import CommuneDecision, ReviewEvent, VillageMeeting  # noqa: F401
+from server.submissions.models import Attachment, Submission, SubmissionVersion, SyncCounter  # noqa: F401
 
 metadata = Base.metadata

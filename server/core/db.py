@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -84,6 +86,28 @@ class Database:
             self.session.remove()
 
 
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+# Set by `writing()` for work outside a request (commands) that reads and then writes.
+_WRITING: ContextVar[bool] = ContextVar("rasoat_writing", default=False)
+
+
+@contextmanager
+def writing():
+    """Within this block, a new SQLite transaction takes the write lock when it begins."""
+    token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
+
+
+def _writes() -> bool:
+    """Whether the transaction about to begin will write: inside `writing()`, or a request whose method writes."""
+    return _WRITING.get() or (has_request_context() and request.method in WRITE_METHODS)
+
+
 def make_engine(url: str, echo: bool = False) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout so concurrent writers wait."""
     if url.startswith("sqlite"):
@@ -102,7 +126,9 @@ def make_engine(url: str, echo: bool = False) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN")
+            # A request that writes takes the write lock up front: a deferred transaction that read first cannot
+            # upgrade once another writer has committed (SQLITE_BUSY at once, no wait), and would fail the request.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if _writes() else "BEGIN")
 
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)

@@ -64,6 +64,23 @@ CATALOGUE: dict[str, ProblemType] = {
         "Change your one-time password on the web before signing in on a phone."),
     "password_too_weak": ProblemType(
         422, "Mật khẩu phải có ít nhất {min} ký tự.", "The password must have at least {min} characters."),
+    # Submissions
+    "submission_conflict": ProblemType(
+        409, "Đã có phiếu mã {id} với nội dung khác. Một bản sửa phải có mã mới và ghi mã bản cũ ở 'supersedes'.",
+        "A form with id {id} already exists with other content. A correction needs a new id and the old one in "
+        "'supersedes'."),
+    "stale_version": ProblemType(
+        409, "Bản {id} không còn là bản hiện hành của phiếu (bản hiện hành: {current}); hãy tải lại phiếu.",
+        "Version {id} is no longer the form's current version (current: {current}); reload the form."),
+    "submission_locked": ProblemType(
+        409, "Phiếu đang ở trạng thái '{state_vi}', không thể gửi bản sửa.",
+        "The form is '{state}': a corrected version cannot be sent now."),
+    "invalid_transition": ProblemType(
+        409, "Không thể '{action_vi}' phiếu đang ở trạng thái '{state_vi}'.",
+        "Cannot '{action}' a form that is '{state}'."),
+    "changed_meanwhile": ProblemType(
+        409, "Phiếu đã được người khác cập nhật trong lúc bạn xem (nay: '{state_vi}'). Hãy xem lại rồi thao tác.",
+        "Someone else updated the form while you were looking at it (now '{state}'). Review it and try again."),
 }
 
 

@@ -69,6 +69,25 @@ def unscoped(stmt, reason: str):
     return stmt.execution_options(**{UNSCOPED: reason})
 
 
+def in_area(user, commune_code: str, village_code: str) -> bool:
+    """Whether a village (given with its commune) lies in the user's area (a query only for province users)."""
+    if user is None or not getattr(user, "is_active", False):
+        return False
+    level, code = user.unit.level, user.unit_code
+    if level == "province":
+        return _province_of(commune_code) == code
+    if level == "commune":
+        return commune_code == code
+    return village_code == code
+
+
+def _province_of(commune_code: str) -> str | None:
+    """The province of a commune, from the unit list."""
+    from server.extensions import db
+
+    return db.session.execute(select(Unit.province_code).where(Unit.code == commune_code)).scalar_one_or_none()
+
+
 def can_access(user, unit_code: str) -> bool:
     """Whether the unit `unit_code` lies in the user's area (the unit must exist)."""
     from server.extensions import db

@@ -8,8 +8,10 @@ from .points import PointTable, load_point_table
 from .rules import RuleSet, load_rule_set, rule_set_for_year, rule_set_names
 from .unit_status import unit_status
 from .validate import validate_record
+from .village import validate_village_record
 
 __all__ = [
     "FiguresInvalid", "PointTable", "PointTableInvalid", "RecordInvalid", "RuleSet", "RuleSetError", "classify",
     "load_point_table", "load_rule_set", "rule_set_for_year", "rule_set_names", "unit_status", "validate_record",
+    "validate_village_record",
 ]

@@ -1,0 +1,143 @@
+"""Submissions: one row per household (or village) form in a review, its versions, photos, and the sync cursor.
+
+`Submission` holds the current state and the columns the indicators aggregate on, extracted from the current
+version; `SubmissionVersion` keeps every version as posted (never changed) with its classification on arrival.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String,
+                        Text, UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.core.db import Base, UTCDateTime, utcnow
+
+KINDS = ("household", "village")
+# The life of a form (poverty-review.md §3.5, QĐ 24/2021): the review package holds the transitions.
+STATES = ("submitted", "returned", "resubmitted", "approved", "agreed", "resurvey", "recognised")
+CLASSES = ("poor", "near_poor", "middle", "not_poor")
+BIGINT = BigInteger().with_variant(Integer, "sqlite")
+
+
+def _in(column, values):
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Submission(Base):
+    """A household's (or a village's) form in one review: its current version, state and extracted answers."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        CheckConstraint(_in("kind", KINDS), name="kind"),
+        CheckConstraint(_in("state", STATES), name="state"),
+        CheckConstraint(f"poverty_class IS NULL OR {_in('poverty_class', CLASSES)}", name="poverty_class"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("kind = 'village' OR poverty_class IS NOT NULL", name="household_classified"),
+        CheckConstraint("(state = 'recognised') = (decision_id IS NOT NULL)", name="recognised_by_decision"),
+        Index("ix_submissions_year_commune_village", "review_year", "commune_code", "village_code"),
+        Index("ix_submissions_year_state_class", "review_year", "state", "poverty_class"),
+        Index("ix_submissions_commune_head_name", "commune_code", "head_name_key", "head_birth_year"),
+    )
+    # Survey answers are personal data: every query goes through server.core.scoping.
+    __scope__ = {"commune": "commune_code", "village": "village_code"}
+
+    id: Mapped[int] = mapped_column(BIGINT, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    # The id of the first version: the form's identity on the phone.
+    first_id: Mapped[str] = mapped_column(String(36), unique=True)
+    current_id: Mapped[str] = mapped_column(String(36), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # Bumped on every change: a supervisor's action names the revision it was taken on (optimistic locking).
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[str] = mapped_column(String(12))
+    review_year: Mapped[int] = mapped_column(Integer)
+    review_type: Mapped[str | None] = mapped_column(String(10))
+    commune_code: Mapped[str] = mapped_column(ForeignKey("units.code"))
+    village_code: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    household_code: Mapped[str | None] = mapped_column(String(64))
+    area: Mapped[str | None] = mapped_column(String(5))
+    submitted_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Extracted from the current version, for the queue, the flags and the indicators.
+    head_name: Mapped[str | None] = mapped_column(String(200))
+    head_name_key: Mapped[str | None] = mapped_column(String(200))
+    head_id_number: Mapped[str | None] = mapped_column(String(12), index=True)
+    head_birth_year: Mapped[int | None] = mapped_column(Integer)
+    head_sex: Mapped[str | None] = mapped_column(String(6))
+    head_ethnicity: Mapped[str | None] = mapped_column(String(32))
+    members_count: Mapped[int | None] = mapped_column(Integer)
+    interview_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    interview_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    gps_lat: Mapped[float | None] = mapped_column(Float)
+    gps_lon: Mapped[float | None] = mapped_column(Float)
+    # The rule engine's result for the current version under `rule_set` (re-classification updates these).
+    rule_set: Mapped[str | None] = mapped_column(String(32))
+    poverty_class: Mapped[str | None] = mapped_column(String(10))
+    # Bit k-1 set = deprived on indicator k (the rule set's own numbering); count = number of deficits.
+    deficit_mask: Mapped[int | None] = mapped_column(Integer)
+    deficit_count: Mapped[int | None] = mapped_column(Integer)
+    b1_points: Mapped[int | None] = mapped_column(Integer)
+    b2_points: Mapped[int | None] = mapped_column(Integer)
+    classification: Mapped[dict | None] = mapped_column(JSON)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("village_meetings.id"), index=True)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("commune_decisions.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The sync cursor: strictly increasing in commit order (server.submissions.sync).
+    change_seq: Mapped[int] = mapped_column(BIGINT, index=True, default=0)
+
+    versions: Mapped[list[SubmissionVersion]] = relationship(
+        back_populates="submission", order_by="SubmissionVersion.number", lazy="raise_on_sql")
+
+
+class SubmissionVersion(Base):
+    """One version of a form exactly as the phone posted it. Never changed once stored."""
+
+    __tablename__ = "submission_versions"
+    __table_args__ = (UniqueConstraint("submission_id", "number"),)
+    __scope__ = {"commune": "commune_code", "village": "village_code"}
+
+    # The record's own `id`, made on the phone: a retry of the same post finds it here.
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    commune_code: Mapped[str] = mapped_column(String(5))
+    village_code: Mapped[str] = mapped_column(String(20))
+    # One correction per version: two phones correcting the same version cannot both succeed.
+    supersedes: Mapped[str | None] = mapped_column(ForeignKey("submission_versions.id"), unique=True)
+    content: Mapped[dict] = mapped_column(JSON)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    rule_set: Mapped[str | None] = mapped_column(String(32))
+    classification: Mapped[dict | None] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    received_from: Mapped[str | None] = mapped_column(String(45))
+
+    submission: Mapped[Submission] = relationship(back_populates="versions", lazy="raise_on_sql")
+
+
+class Attachment(Base):
+    """A photo sent beside a version, declared in its record's `attachments`; the bytes live on disk by hash."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (CheckConstraint("size_bytes >= 0", name="size_nonnegative"),)
+    __scope__ = {"commune": "commune_code", "village": "village_code"}
+
+    version_id: Mapped[str] = mapped_column(ForeignKey("submission_versions.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    commune_code: Mapped[str] = mapped_column(String(5))
+    village_code: Mapped[str] = mapped_column(String(20))
+    content_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BIGINT)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SyncCounter(Base):
+    """A counter bumped by every change, last thing before commit: its row lock orders cursors by commit."""
+
+    __tablename__ = "sync_counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(BIGINT, default=0)

@@ -1,0 +1,273 @@
+"""Ingest: a record posted by a phone becomes a stored, classified version of a form, exactly once.
+
+Identity is the record's `id` (made on the phone). The same id with the same content is a retry and changes
+nothing; the same id with other content is refused (409 `submission_conflict`). A correction carries
+`supersedes` = the id of the form's current version and becomes the new current version; the old one is kept.
+Uniqueness is enforced by the database (primary key on the version id, unique `supersedes`), so two identical
+posts at the same instant store one row whichever backend runs them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+import uuid
+from datetime import datetime
+
+from flask import has_request_context, request
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from server.audit.operations import record_event
+from server.core.db import utcnow
+from server.core.errors import Problem, field_error
+from server.core.scoping import in_area, scoped, unscoped
+from server.extensions import db
+from server.places.models import Unit
+from server.poverty import RecordInvalid, classify, validate_record, validate_village_record
+from server.review.models import ReviewEvent
+from server.review.rules import CORRECTABLE, STATE_LABELS, state_after_correction
+from server.submissions.models import KINDS, Submission, SubmissionVersion, SyncCounter
+
+
+def content_sha256(payload: dict) -> str:
+    """The fingerprint of a posted record: key order and spacing do not matter, every value does."""
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def name_key(name: str | None) -> str | None:
+    """A name reduced for matching: case, tones, marks and spacing ignored ("Hoàng  Văn Đức" = "hoang van duc")."""
+    if not name:
+        return None
+    text = unicodedata.normalize("NFD", name.casefold()).replace("đ", "d")
+    return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
+
+
+def ingest(payload, actor) -> tuple[Submission, SubmissionVersion, bool]:
+    """Store a posted record; return (submission, version, created). created=False: a retry of a stored post."""
+    if not isinstance(payload, dict):
+        raise Problem("invalid_json", fields=[field_error(
+            "body", "Nội dung phải là một phiếu (đối tượng JSON).", "The body must be a record (a JSON object).")])
+    kind = payload.get("kind", "household")
+    if kind not in KINDS:
+        raise Problem("validation_failed", fields=[field_error(
+            "kind", "Loại phiếu phải là 'household' hoặc 'village'.", "kind must be 'household' or 'village'.")])
+    digest = content_sha256(payload)
+    stored = find_version(_canonical_uuid(payload.get("id")))
+    if stored is not None:
+        return _retry(stored, digest, actor)
+    record = _validated(payload, kind)
+    village = _village_of(record, actor)
+    result = None
+    if kind == "household":
+        try:
+            result = classify(record)
+        except RecordInvalid as e:
+            raise Problem("validation_failed", fields=e.errors) from None
+    try:
+        with db.session.begin_nested():
+            if record.get("supersedes"):
+                submission, version, previous_state = _correct(record, payload, digest, result, actor)
+            else:
+                submission, version, previous_state = _create(record, payload, digest, result, village, actor)
+    except IntegrityError:
+        # Another request stored this id, or corrected the same version, first: answer as if we came second.
+        stored = find_version(record["id"])
+        if stored is not None:
+            return _retry(stored, digest, actor)
+        if not record.get("supersedes"):
+            raise
+        superseded = find_version(record["supersedes"])
+        raise Problem("stale_version", id=record["supersedes"], current=_current_id(superseded.submission_id)) from None
+    action = "submitted" if version.number == 1 else "resubmitted"
+    add_event(submission, action, actor, version_id=version.id, from_state=previous_state,
+              to_state=submission.state, detail={"version": version.number})
+    record_event(f"submission.{action}", actor, target_type="submission", target_id=version.id,
+                 unit_code=submission.village_code, version=version.number, kind=kind)
+    touch(submission)
+    return submission, version, True
+
+
+def _canonical_uuid(value) -> str | None:
+    """The id in canonical form, or None when it is not a UUID (validation will say so)."""
+    try:
+        return str(uuid.UUID(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def find_version(version_id: str | None) -> SubmissionVersion | None:
+    """The stored version with this id, whoever may see it (callers check the area)."""
+    if version_id is None:
+        return None
+    stmt = unscoped(select(SubmissionVersion).where(SubmissionVersion.id == version_id),
+                    "idempotency: a posted id is looked up before the area is known; callers check it")
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
+def _current_id(submission_id: int) -> str:
+    stmt = unscoped(select(Submission.current_id).where(Submission.id == submission_id),
+                    "the current version's id, for an error message to a caller in the area")
+    return db.session.execute(stmt).scalar_one()
+
+
+def _retry(stored: SubmissionVersion, digest: str, actor):
+    """A post whose id is stored: the same content is a harmless retry, other content a conflict."""
+    if not in_area(actor, stored.commune_code, stored.village_code):
+        raise Problem("out_of_scope", unit=stored.village_code)
+    if stored.content_sha256 != digest:
+        raise Problem("submission_conflict", id=stored.id)
+    submission = db.session.execute(scoped(
+        select(Submission).where(Submission.id == stored.submission_id), actor)).scalar_one()
+    return submission, stored, False
+
+
+def _validated(payload: dict, kind: str) -> dict:
+    """The record checked against its contract, or 422 naming every bad field."""
+    try:
+        if kind == "village":
+            return validate_village_record(payload)
+        return validate_record({k: v for k, v in payload.items() if k != "kind"})
+    except RecordInvalid as e:
+        raise Problem("validation_failed", fields=e.errors) from None
+
+
+def _village_of(record: dict, actor) -> Unit:
+    """The record's village: it must exist, be in force, belong to the commune and lie in the actor's area."""
+    village = db.session.get(Unit, record["village_code"])
+    if village is None or village.level != "village":
+        raise Problem("validation_failed", fields=[field_error(
+            "village_code", f"Không có thôn mã {record['village_code']}.",
+            f"There is no village with code {record['village_code']}.")])
+    if village.commune_code != record["commune_code"]:
+        raise Problem("validation_failed", fields=[field_error(
+            "commune_code", f"Thôn {village.code} thuộc xã {village.commune_code}, không thuộc {record['commune_code']}.",
+            f"Village {village.code} belongs to commune {village.commune_code}, not {record['commune_code']}.")])
+    if not in_area(actor, village.commune_code, village.code):
+        raise Problem("out_of_scope", unit=village.code)
+    return village
+
+
+def _create(record, payload, digest, result, village: Unit, actor):
+    """A new form: its first version, in state submitted."""
+    now = utcnow()
+    submission = Submission(kind=payload.get("kind", "household"), first_id=record["id"], current_id=record["id"], version=1, revision=1,
+                            state="submitted", commune_code=village.commune_code, village_code=village.code,
+                            submitted_by=actor.id, created_at=now, updated_at=now)
+    extract(submission, record, result)
+    db.session.add(submission)
+    db.session.flush()
+    version = _new_version(submission, record, payload, digest, result, actor)
+    return submission, version, None
+
+
+def _correct(record, payload, digest, result, actor):
+    """A corrected version of the form whose current version the record supersedes."""
+    previous = find_version(record["supersedes"])
+    if previous is None:
+        raise Problem("validation_failed", fields=[field_error(
+            "supersedes", f"Không có phiếu mã {record['supersedes']} để sửa.",
+            f"There is no stored form with id {record['supersedes']} to correct.")])
+    stmt = scoped(select(Submission).where(Submission.id == previous.submission_id), actor).with_for_update()
+    submission = db.session.execute(stmt).scalar_one_or_none()
+    if submission is None:
+        raise Problem("out_of_scope", unit=previous.village_code)
+    if submission.current_id != previous.id:
+        raise Problem("stale_version", id=previous.id, current=submission.current_id)
+    if submission.state not in CORRECTABLE:
+        raise Problem("submission_locked", state=submission.state, state_vi=STATE_LABELS[submission.state][0])
+    for key in ("kind", "review_year", "commune_code"):
+        new = payload.get("kind", "household") if key == "kind" else record[key]
+        if new != getattr(submission, key):
+            raise Problem("validation_failed", fields=[field_error(
+                key, f"Bản sửa phải giữ {key} = {getattr(submission, key)} của phiếu gốc.",
+                f"A correction must keep the form's {key} ({getattr(submission, key)}).")])
+    previous_state = submission.state
+    submission.version += 1
+    submission.revision += 1
+    submission.current_id = record["id"]
+    submission.state = state_after_correction(submission.state)
+    submission.updated_at = utcnow()
+    extract(submission, record, result)
+    version = _new_version(submission, record, payload, digest, result, actor)
+    return submission, version, previous_state
+
+
+def _new_version(submission, record, payload, digest, result, actor) -> SubmissionVersion:
+    """Store the version exactly as posted (`payload`), under the id its cleaned record gives."""
+    version = SubmissionVersion(
+        id=record["id"], submission_id=submission.id, number=submission.version, supersedes=record.get("supersedes"),
+        commune_code=submission.commune_code, village_code=submission.village_code, content=payload,
+        content_sha256=digest, rule_set=result and result["rule_set"], classification=result,
+        received_at=utcnow(), received_by=actor.id,
+        received_from=request.remote_addr if has_request_context() else None)
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def extract(submission: Submission, record: dict, result: dict | None) -> None:
+    """Copy the columns the queue, the flags and the indicators read from a record and its classification."""
+    submission.review_year = record["review_year"]
+    submission.village_code = record["village_code"]
+    interview = record["interview"]
+    submission.interview_started_at = _utc(interview["started_at"])
+    submission.interview_ended_at = _utc(interview.get("ended_at"))
+    gps = interview.get("gps") or {}
+    submission.gps_lat, submission.gps_lon = gps.get("lat"), gps.get("lon")
+    if submission.kind == "village":
+        return
+    submission.review_type = record["review_type"]
+    submission.household_code = record.get("household_code")
+    head = next(m for m in record["members"] if m["relation"] == "head")
+    submission.head_name = head["name"]
+    submission.head_name_key = name_key(head["name"])
+    submission.head_id_number = head.get("id_number")
+    submission.head_birth_year = int(head["birth_date"][:4]) if head.get("birth_date") else head.get("birth_year")
+    submission.head_sex = head["sex"]
+    submission.head_ethnicity = head["ethnicity"]
+    submission.members_count = len(record["members"])
+    apply_classification(submission, result)
+
+
+def apply_classification(submission: Submission, result: dict) -> None:
+    """Store the rule engine's result on the form's columns."""
+    submission.classification = result
+    submission.rule_set = result["rule_set"]
+    submission.area = result["area"]
+    submission.poverty_class = result["class"]
+    submission.deficit_mask = sum(1 << (k - 1) for k in result["deficits"])
+    submission.deficit_count = len(result["deficits"])
+    submission.b1_points = result["b1_points"]
+    submission.b2_points = result["b2_points"]
+
+
+def _utc(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def add_event(submission: Submission, action: str, actor, *, version_id: str | None = None, from_state=None,
+              to_state=None, field_path: str | None = None, comment: str | None = None,
+              detail: dict | None = None) -> ReviewEvent:
+    """Append a step to the form's history."""
+    event = ReviewEvent(
+        submission_id=submission.id, version_id=version_id or submission.current_id,
+        commune_code=submission.commune_code, village_code=submission.village_code, at=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "full_name", None) or getattr(actor, "username", None) or "system",
+        action=action, from_state=from_state, to_state=to_state, field_path=field_path, comment=comment,
+        detail=detail or {})
+    db.session.add(event)
+    return event
+
+
+def touch(submission: Submission) -> None:
+    """Give the form the next sync cursor. Called last before commit: the counter's row lock orders cursors."""
+    db.session.flush()
+    seq = db.session.execute(
+        update(SyncCounter).where(SyncCounter.name == "submissions").values(value=SyncCounter.value + 1)
+        .returning(SyncCounter.value)).scalar_one()
+    submission.change_seq = seq
+    db.session.flush()

@@ -1,0 +1,60 @@
+"""What the sync API answers about a form: its state, class and comments; the record itself only when asked."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from server.core.scoping import scoped
+from server.extensions import db
+from server.review.models import ReviewEvent
+from server.review.rules import WITH_ENUMERATOR
+from server.submissions.models import Submission, SubmissionVersion
+
+
+def summary(s: Submission, comments: list | None = None, record: dict | None = None) -> dict:
+    """One form as the phone and the provincial system read it."""
+    out = {
+        "id": s.current_id,
+        "first_id": s.first_id,
+        "version": s.version,
+        "revision": s.revision,
+        "kind": s.kind,
+        "state": s.state,
+        "with_enumerator": s.state in WITH_ENUMERATOR,
+        "review_year": s.review_year,
+        "commune_code": s.commune_code,
+        "village_code": s.village_code,
+        "household_code": s.household_code,
+        "rule_set": s.rule_set,
+        "class": s.poverty_class,
+        "classification": s.classification,
+        "updated_at": s.updated_at.isoformat(),
+        "cursor": str(s.change_seq),
+    }
+    if comments is not None:
+        out["comments"] = comments
+    if record is not None:
+        out["record"] = record
+    return out
+
+
+def summaries(actor, rows: list[Submission], *, include_record: bool = False) -> list[dict]:
+    """Summaries of several forms with their comments (and records), in three queries whatever their number."""
+    ids = [s.id for s in rows]
+    comments = defaultdict(list)
+    if ids:
+        stmt = (scoped(select(ReviewEvent).where(ReviewEvent.submission_id.in_(ids),
+                                                 ReviewEvent.comment.is_not(None)), actor)
+                .order_by(ReviewEvent.id))
+        for e in db.session.execute(stmt).scalars():
+            comments[e.submission_id].append({
+                "at": e.at.isoformat(), "by": e.actor_name, "action": e.action, "version_id": e.version_id,
+                "field": e.field_path, "text": e.comment})
+    records = {}
+    if include_record and ids:
+        stmt = scoped(select(SubmissionVersion.id, SubmissionVersion.content).where(
+            SubmissionVersion.id.in_([s.current_id for s in rows])), actor, SubmissionVersion)
+        records = dict(db.session.execute(stmt).all())
+    return [summary(s, comments[s.id], records.get(s.current_id) if include_record else None) for s in rows]
