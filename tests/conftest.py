@@ -26,6 +26,8 @@ from server.core.db import make_engine
 from server.core.scoping import unscoped
 from server.extensions import db
 
+from poverty_records import base_record
+
 # Property tests must not fail because a shared CI machine is slow: no per-example deadline, no "too slow" check.
 settings.register_profile("rasoat", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("rasoat")
@@ -211,3 +213,42 @@ def events(session):
         return session.execute(unscoped(stmt, "test")).scalars().all()
 
     return read
+
+
+# Submissions and review: people of Xã Lộc Bình's village T-06529-01, valid records and a poster.
+SUBMISSION_VILLAGE, SUBMISSION_COMMUNE = "T-06529-01", "06529"
+
+
+@pytest.fixture
+def enumerator(make_user):
+    """An enumerator of village T-06529-01."""
+    return make_user("enumerator", SUBMISSION_VILLAGE, username="enum-1")
+
+
+@pytest.fixture
+def supervisor(make_user):
+    """The supervisor of commune 06529."""
+    return make_user("supervisor", SUBMISSION_COMMUNE, username="sup-1")
+
+
+@pytest.fixture
+def household():
+    """Factory: household(**fields) → a valid 2025 household record of village T-06529-01 with a fresh id."""
+
+    def make(**fields):
+        return base_record(**fields)
+
+    return make
+
+
+@pytest.fixture
+def post(client, bearer):
+    """Factory: post(record, user) → the response of POST /api/v1/submissions with the user's token."""
+    tokens = {}
+
+    def send(record, user, **kw):
+        if user.id not in tokens:
+            tokens[user.id] = bearer(user)
+        return client.post("/api/v1/submissions", json=record, headers=tokens[user.id], **kw)
+
+    return send
