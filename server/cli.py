@@ -171,9 +171,38 @@ def load_demo():
         click.echo(f"  {username:<16} {role:<11} {unit:<12} {password}")
 
 
+@click.command("reclassify")
+@click.option("--year", "review_year", type=int, default=None, help="Only records of this review year.")
+@click.option("--rule-set", default=None, help="Classify under this rule set (default: each record's year's).")
+@click.option("--include-recognised", is_flag=True,
+              help="Also records already recognised by a commune decision (kept by default).")
+def reclassify(review_year: int | None, rule_set: str | None, include_recognised: bool):
+    """Classify stored household records again after a rule set changed; each change is recorded."""
+    from server.core.db import writing
+    from server.poverty import RuleSetError, load_rule_set
+    from server.submissions.operations import reclassify as run
+
+    if rule_set:
+        try:
+            load_rule_set(rule_set)
+        except RuleSetError as e:
+            click.echo(f"{e.message['vi']} / {e.message['en']}", err=True)
+            sys.exit(2)
+    with writing():
+        report = run(review_year=review_year, rule_set=rule_set, include_recognised=include_recognised)
+        db.session.commit()
+    click.echo(f"checked / đã kiểm: {report['checked']}, changed / thay đổi: {report['changed']}, "
+               f"unchanged / giữ nguyên: {report['unchanged']}, failed / lỗi: {len(report['failed'])}, "
+               f"recognised kept / giữ theo quyết định: {report['skipped_recognised']}")
+    for failure in report["failed"]:
+        paths = ", ".join(f["path"] for f in failure["fields"])
+        click.echo(f"  {failure['id']}: {paths}", err=True)
+    sys.exit(1 if report["failed"] else 0)
+
+
 def init_app(app) -> None:
     """Register the commands."""
     app.cli.add_command(db_cli)
     for command in (load_places, import_villages, import_commune_mapping, create_user, bootstrap_admin,
-                    load_demo):
+                    load_demo, reclassify):
         app.cli.add_command(command)

@@ -271,3 +271,54 @@ def touch(submission: Submission) -> None:
         .returning(SyncCounter.value)).scalar_one()
     submission.change_seq = seq
     db.session.flush()
+
+
+def reclassify(*, review_year: int | None = None, rule_set: str | None = None,
+               include_recognised: bool = False) -> dict:
+    """Classify every current household record again (after a rule set changed) and record each change.
+
+    The rule set is the record's year's (or `rule_set`). A form whose class, deficits or points change gets the
+    new result and a `reclassified` step in its history with the old and new values. Forms already recognised
+    by a commune decision keep their class unless `include_recognised`: the decision is a legal act.
+    Returns counts: {"checked", "changed", "unchanged", "failed": [{"id", "fields"}], "skipped_recognised"}.
+    """
+    stmt = select(Submission, SubmissionVersion.content).join(
+        SubmissionVersion, SubmissionVersion.id == Submission.current_id).where(Submission.kind == "household")
+    if review_year is not None:
+        stmt = stmt.where(Submission.review_year == review_year)
+    stmt = unscoped(stmt.order_by(Submission.id), "re-classification by an administrator's command, all areas")
+    report = {"checked": 0, "changed": 0, "unchanged": 0, "failed": [], "skipped_recognised": 0}
+    for submission, content in db.session.execute(stmt).all():
+        if submission.state == "recognised" and not include_recognised:
+            report["skipped_recognised"] += 1
+            continue
+        report["checked"] += 1
+        try:
+            record = validate_record({k: v for k, v in content.items() if k != "kind"}, rule_set)
+            result = classify(record, rule_set)
+        except RecordInvalid as e:
+            report["failed"].append({"id": submission.current_id, "fields": e.errors})
+            continue
+        old = submission.classification or {}
+        if _same_result(old, result):
+            report["unchanged"] += 1
+            continue
+        report["changed"] += 1
+        apply_classification(submission, result)
+        submission.revision += 1
+        submission.updated_at = utcnow()
+        add_event(submission, "reclassified", None, from_state=submission.state, to_state=submission.state,
+                  detail={"old": {k: old.get(k) for k in RESULT_KEYS}, "new": {k: result[k] for k in RESULT_KEYS}})
+        touch(submission)
+    record_event("submissions.reclassified", None, target_type="rule_set", target_id=rule_set or "by year",
+                 review_year=review_year, checked=report["checked"], changed=report["changed"],
+                 failed=len(report["failed"]))
+    return report
+
+
+# What a re-classification compares and records (the notes' wording may change without the result changing).
+RESULT_KEYS = ("rule_set", "area", "class", "deficits", "b1_points", "b2_points", "income_per_person_month")
+
+
+def _same_result(old: dict, new: dict) -> bool:
+    return all(old.get(k) == new[k] for k in RESULT_KEYS) and old.get("notes") == new["notes"]
