@@ -34,16 +34,31 @@ def _url(rule, values: dict) -> str:
 
 
 @pytest.fixture
-def world(make_user, bearer):
-    """Users of every role inside and outside the sample area, and sample URL values."""
+def world(make_user, bearer, post, household):
+    """Users of every role inside and outside the sample area, a form posted there, and sample URL values."""
     target = make_user("enumerator", SAMPLE_UNIT, username="target-user")
+    photo = {"name": "house.jpg", "content_type": "image/jpeg", "sha256": "0" * 64}
+    record = household(attachments=[photo])
+    form = post(record, target).get_json()["submission"]
     users = {}
     for placement, units in (("inside", INSIDE), ("outside", OUTSIDE)):
         for role in ROLES:
             users[(role, placement)] = make_user(role, units[role], username=f"{role}-{placement}")
     return {"users": users, "bearer": bearer,
             "values": {"code": SAMPLE_UNIT, "user_id": target.id, "token_id": 0, "lang": "en",
-                       "filename": "css/app.css"}}
+                       "filename": "css/app.css", "version_id": record["id"], "name": "house.jpg",
+                       "submission_id": _submission_id(form["first_id"])}}
+
+
+def _submission_id(first_id: str) -> int:
+    """The database id of the form whose first version is `first_id`."""
+    from sqlalchemy import select
+
+    from server.core.scoping import unscoped
+    from server.extensions import db
+    from server.submissions.models import Submission
+
+    return db.session.execute(unscoped(select(Submission.id).where(Submission.first_id == first_id), "test")).scalar_one()
 
 
 def _call(client, method: str, url: str, headers: dict | None = None):
@@ -66,7 +81,8 @@ def _expected(rule, endpoint_rule, role: str, placement: str) -> str:
     if placement == "outside":
         if rule.area:
             return "forbidden"
-        if "<int:user_id>" in endpoint_rule.rule:
+        # Records outside the area are not revealed: they are not found.
+        if any(p in endpoint_rule.rule for p in ("<int:user_id>", "<int:submission_id>", "<version_id>")):
             return "hidden"
     return "allowed"
 
@@ -96,7 +112,8 @@ def test_role_matrix(app, client, world, login, role, placement):
 
 
 def test_anonymous_is_sent_to_login_or_refused(app, client):
-    values = {"code": SAMPLE_UNIT, "user_id": 1, "token_id": 1, "lang": "en", "filename": "css/app.css"}
+    values = {"code": SAMPLE_UNIT, "user_id": 1, "token_id": 1, "lang": "en", "filename": "css/app.css",
+              "version_id": "00000000-0000-4000-8000-000000000000", "name": "x.jpg", "submission_id": 1}
     for endpoint, method, rule in routes(app):
         if permission_of(app, endpoint).public:
             continue
