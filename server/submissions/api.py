@@ -37,10 +37,12 @@ def post_submission():
     submission, version, created = ingest(payload, actor)
     for name, storage in files:
         attachments.store(actor, version, name, storage.mimetype, storage.read())
-    stored = db.session.execute(scoped(select(Attachment.name).where(Attachment.version_id == version.id),
-                                       actor)).scalars().all()
-    body = {"submission": summary(submission), "received": version.id,
-            "attachments_missing": attachments.missing(version, stored)}
+    missing = []
+    if version.content.get("attachments"):
+        stored = db.session.execute(scoped(select(Attachment.name).where(Attachment.version_id == version.id),
+                                           actor)).scalars().all()
+        missing = attachments.missing(version, stored)
+    body = {"submission": summary(submission), "received": version.id, "attachments_missing": missing}
     return jsonify(body), 201 if created else 200
 
 
