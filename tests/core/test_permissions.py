@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -14,6 +15,7 @@ INSIDE = {"enumerator": "T-06529-01", "supervisor": "06529", "officer": "20", "a
 OUTSIDE = {"enumerator": "T-05977-01", "supervisor": "05977", "officer": "04", "admin": "04"}
 SAMPLE_UNIT = "T-06529-01"
 METHODS = ("GET", "POST", "DELETE", "PUT", "PATCH")
+PHOTO = b"\xff\xd8\xff a photo of the house"
 
 
 def routes(app):
@@ -34,12 +36,13 @@ def _url(rule, values: dict) -> str:
 
 
 @pytest.fixture
-def world(make_user, bearer, post, household):
+def world(client, make_user, bearer, post, household):
     """Users of every role inside and outside the sample area, a form posted there, and sample URL values."""
     target = make_user("enumerator", SAMPLE_UNIT, username="target-user")
-    photo = {"name": "house.jpg", "content_type": "image/jpeg", "sha256": "0" * 64}
+    photo = {"name": "house.jpg", "content_type": "image/jpeg", "sha256": hashlib.sha256(PHOTO).hexdigest()}
     record = household(attachments=[photo])
     form = post(record, target).get_json()["submission"]
+    client.put(f"/api/v1/submissions/{record['id']}/attachments/house.jpg", data=PHOTO, headers=bearer(target))
     users = {}
     for placement, units in (("inside", INSIDE), ("outside", OUTSIDE)):
         for role in ROLES:
