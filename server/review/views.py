@@ -1,7 +1,390 @@
-"""The supervisor's pages: the queue, a household's page, steps, comments, the village meeting, the decision."""
+"""The supervisor's pages: the queue, a household's page, steps, comments, the village meeting, the decision.
+
+Supervisors act in their commune; provincial officers read the queue and household pages of a commune they pick
+(`?commune=`), never act. Each view parses, checks, calls one operation and renders; an operation's refusal
+(a stale page, a step the state no longer allows) is shown on the page it came from, not as an error page.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import io
+import re
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from server.audit.operations import record_event
+from server.core.auth import current_actor, requires
+from server.core.errors import Problem
+from server.core.scoping import can_access, scoped
+from server.core.text import vi_sort_key
+from server.extensions import db
+from server.places.models import Unit
+from server.poverty import RuleSetError, load_rule_set
+from server.review import operations as ops
+from server.review import queue as review_queue
+from server.review.flags import FLAG_LABELS, FLAGS
+from server.review.forms import ActionForm, CommentForm, DecisionForm, MeetingForm, picked
+from server.review.models import ReviewEvent
+from server.review.rules import ACTION_LABELS, STATE_LABELS, allowed_actions
+from server.submissions import attachments as stored_files
+from server.submissions import display
+from server.submissions.models import CLASSES, STATES, Attachment, Submission, SubmissionVersion
 
 bp = Blueprint("review", __name__, template_folder="templates")
+
+# The steps taken from the household page; the others come from the meeting and decision pages.
+PAGE_ACTIONS = ("return", "approve")
+# Photos shown in the browser; any other declared type is offered as a download.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
+VOTES_PATH = re.compile(r"votes\[(\d+)\]")
+
+
+def _lang() -> str:
+    """The page's language code."""
+    return str(get_locale() or "vi")
+
+
+def _label(pair) -> str:
+    """The (Vietnamese, English) label in the page's language."""
+    return pair[0] if _lang() == "vi" else pair[1]
+
+
+def _message(problem: Problem) -> str:
+    """A problem's message in the page's language, with the messages of the fields it names."""
+    body, lang = problem.to_dict(), _lang()
+    return " ".join([body["message"][lang], *(f["message"][lang] for f in body.get("fields", []))])
+
+
+def _int_arg(name: str) -> int | None:
+    """A whole number from the query string, or None."""
+    try:
+        return int(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _labels() -> dict:
+    """Labels the review templates read, in the page's language."""
+    lang = _lang()
+    return {"lang": lang,
+            "states": {s: _label(STATE_LABELS[s]) for s in STATES},
+            "action_labels": {a: _label(pair) for a, pair in ACTION_LABELS.items()},
+            "classes": {c: display.code_label("class", c, lang) for c in CLASSES},
+            "flag_labels": {f: _label(FLAG_LABELS[f]) for f in FLAGS}}
+
+
+# --- The queue -------------------------------------------------------------------------------------------------
+
+def _commune(actor) -> Unit | None:
+    """The commune the page is about: the supervisor's own, or the one an officer picked (None: not yet)."""
+    code = actor.unit_code if actor.role == "supervisor" else request.args.get("commune", "").strip()
+    if not code:
+        return None
+    if not can_access(actor, code):
+        raise Problem("out_of_scope", unit=code)
+    unit = db.session.get(Unit, code)
+    if unit.level != "commune":
+        raise Problem("unit_unknown", unit=code)
+    return unit
+
+
+@bp.get("/review")
+@requires("supervisor", "officer")
+def queue():
+    """The commune's households of a review year, with quality flags, filters and counts."""
+    actor = current_actor()
+    commune = _commune(actor)
+    if commune is None:
+        return render_template("review/communes.html", communes=review_queue.communes_of(actor))
+    q = review_queue.build(actor, commune, year=_int_arg("year"), filters=review_queue.clean_filters(request.args),
+                           page=_int_arg("page") or 1)
+    commune_arg = commune.code if actor.role != "supervisor" else None
+    return render_template("review/queue.html", q=q, flag_texts=_flag_texts(q.flags), commune_arg=commune_arg,
+                           link=_queue_link(q, commune_arg), **_labels())
+
+
+def _queue_link(q, commune_arg):
+    """A function giving the queue's URL with some of its parameters changed (None removes one)."""
+    current = {**q.filters, "year": q.year, "commune": commune_arg}
+
+    def link(changes: dict) -> str:
+        args = {**current, **changes}
+        return url_for("review.queue", **{k: v for k, v in args.items() if v not in (None, "")})
+
+    return link
+
+
+def _flag_texts(flags: dict) -> dict[int, list[tuple[str, str, str]]]:
+    """Each household's flags as (code, label, detail sentence)."""
+    return {sid: [(f.code, _label(f.label), _flag_detail(f)) for f in items] for sid, items in flags.items()}
+
+
+def _flag_detail(flag) -> str:
+    """One sentence on the facts behind a flag."""
+    d = flag.detail
+    if flag.code == "possible_duplicate":
+        return _("Same head (ID number, or name and birth year) as forms %(ids)s.",
+                 ids=", ".join(f"#{i}" for i in d["others"]))
+    if flag.code == "short_interview":
+        return _("Interview of %(minutes)d minutes (at least %(minimum)d expected).", minutes=d["minutes"],
+                 minimum=d["minimum"])
+    if flag.code == "gps_far":
+        return _("%(metres)s m from the middle of the village's other households (limit %(limit)s m).",
+                 metres=format_decimal(d["metres"]), limit=format_decimal(d["limit"]))
+    if flag.code == "class_changed":
+        return _("Last year: %(class)s.", **{"class": display.code_label("class", d["previous_class"], _lang())})
+    return ""
+
+
+# --- A household's page ------------------------------------------------------------------------------------------
+
+def _versions(actor, submission: Submission) -> list[SubmissionVersion]:
+    """Every version of the form, oldest first."""
+    stmt = scoped(select(SubmissionVersion).where(SubmissionVersion.submission_id == submission.id), actor)
+    return db.session.execute(stmt.order_by(SubmissionVersion.number)).scalars().all()
+
+
+def _indicator_names(rule_set: str, lang: str) -> dict[int, str]:
+    """Indicator number → name in the rule set (empty when the rule set cannot be read)."""
+    try:
+        data = load_rule_set(rule_set).data
+    except RuleSetError:
+        return {}
+    return {i["number"]: i["label"][lang] for i in data["indicators"]}
+
+
+def _classification(submission: Submission, lang: str) -> dict | None:
+    """The rule engine's result for the current version, as the page shows it."""
+    c = submission.classification
+    if not c:
+        return None
+    names = _indicator_names(c["rule_set"], lang)
+    income = c.get("income_per_person_month")
+    try:
+        title = load_rule_set(c["rule_set"]).title[lang]
+    except RuleSetError:
+        title = c["rule_set"]
+    return {"class": display.code_label("class", c["class"], lang), "code": c["class"], "rule_set": c["rule_set"],
+            "rule_set_title": title, "area": display.code_label("area", c.get("area"), lang),
+            "income_basis": display.code_label("income.method", c.get("income_basis"), lang),
+            "deficits": [(n, names.get(n, "")) for n in c.get("deficits", [])],
+            "b1_points": c.get("b1_points"), "b2_points": c.get("b2_points"),
+            "income": None if income is None else format_decimal(round(income)),
+            "stopped": c.get("stopped_by_quick_screen"), "notes": [n[lang] for n in c.get("notes", [])]}
+
+
+def _field_choices(sections) -> list[tuple[str, str]]:
+    """(path, label) of every answer of the record, for a comment on one field ("" = the whole record)."""
+    out = [("", _("The whole record"))]
+    for section in sections:
+        out += [(r["path"], f"{section['title']} › {r['label']}") for r in section["rows"]]
+        for block in section["blocks"]:
+            out += [(r["path"], f"{block['title']} › {r['label']}") for r in block["rows"]]
+    return out
+
+
+def _household_page(submission_id: int, *, comment_form: CommentForm | None = None,
+                    action_form: ActionForm | None = None, status: int = 200):
+    """Render a household's page (also after a refused step, with the forms as they were sent)."""
+    actor, lang = current_actor(), _lang()
+    submission = ops.get_submission(actor, submission_id)
+    versions = _versions(actor, submission)
+    current = next(v for v in versions if v.id == submission.current_id)
+    sections = display.answers(current.content, lang)
+    comment_form = comment_form or CommentForm(formdata=None)
+    comment_form.field_path.choices = _field_choices(sections)
+    events = db.session.execute(scoped(select(ReviewEvent).where(ReviewEvent.submission_id == submission.id),
+                                       actor).order_by(ReviewEvent.id.desc())).scalars().all()
+    by_field: dict[str, list[ReviewEvent]] = {}
+    for e in events:
+        if e.field_path and e.comment:
+            by_field.setdefault(e.field_path, []).append(e)
+    numbers = {v.id: v.number for v in versions}
+    photos = db.session.execute(scoped(select(Attachment).where(Attachment.version_id.in_(list(numbers))), actor)
+                                ).scalars().all()
+    photos.sort(key=lambda a: (-numbers[a.version_id], a.name))
+    diffs = [(v, display.diff(prev.content, v.content, lang)) for prev, v in zip(versions, versions[1:])][::-1]
+    flags = []
+    if submission.kind == "household":
+        flags = _flag_texts(review_queue.flags_of(actor, submission.commune_code, submission.review_year)
+                            ).get(submission.id, [])
+    actions = [a for a in allowed_actions(submission.state, submission.kind) if a in PAGE_ACTIONS] \
+        if actor.role == "supervisor" else []
+    return render_template(
+        "review/household.html", s=submission, versions=versions, current=current, sections=sections,
+        classification=_classification(submission, lang), flags=flags, events=events, by_field=by_field,
+        photos=photos, numbers=numbers, commented_blocks={p.split('.')[0] for p in by_field}, diffs=diffs, actions=actions, comment_form=comment_form,
+        action_form=action_form or ActionForm(formdata=None), can_act=actor.role == "supervisor",
+        village=db.session.get(Unit, submission.village_code),
+        enumerator=review_queue.names_of(actor, {submission.submitted_by})[submission.submitted_by],
+        field_label=lambda path: display.label(path, lang),
+        commune_arg=submission.commune_code if actor.role != "supervisor" else None, **_labels()), status
+
+
+@bp.get("/review/<int:submission_id>")
+@requires("supervisor", "officer")
+def household(submission_id: int):
+    """One household's record, classification, flags, photos, history, versions, and the supervisor's steps."""
+    return _household_page(submission_id)
+
+
+@bp.post("/review/<int:submission_id>/act")
+@requires("supervisor")
+def act(submission_id: int):
+    """Return or approve a form, on the revision the supervisor saw."""
+    actor = current_actor()
+    submission = ops.get_submission(actor, submission_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _household_page(submission_id, action_form=form, status=422)
+    try:
+        ops.act(actor, submission, form.action.data, revision=form.revision.data, comment=form.comment.data)
+    except Problem as problem:
+        db.session.rollback()
+        flash(_message(problem), "error")
+        return _household_page(submission_id, action_form=form, status=problem.status)
+    flash(_("%(action)s: done. The form is now “%(state)s”.", action=_label(ACTION_LABELS[form.action.data]),
+            state=_label(STATE_LABELS[submission.state])))
+    return redirect(url_for("review.household", submission_id=submission_id))
+
+
+@bp.post("/review/<int:submission_id>/comment")
+@requires("supervisor")
+def comment(submission_id: int):
+    """Comment on the whole record or on one answer; the enumerator reads it on the phone."""
+    actor = current_actor()
+    submission = ops.get_submission(actor, submission_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _household_page(submission_id, comment_form=form, status=422)
+    try:
+        ops.add_comment(actor, submission, form.text.data, form.field_path.data)
+    except Problem as problem:
+        db.session.rollback()
+        flash(_message(problem), "error")
+        return _household_page(submission_id, comment_form=form, status=problem.status)
+    flash(_("Comment saved."))
+    return redirect(url_for("review.household", submission_id=submission_id, _anchor="history"))
+
+
+@bp.get("/review/<int:submission_id>/attachments/<path:name>")
+@requires("supervisor", "officer")
+def attachment(submission_id: int, name: str):
+    """A photo of the form (the latest version's by that name, or `?version=N`'s). Viewing it is audited."""
+    actor = current_actor()
+    submission = ops.get_submission(actor, submission_id)
+    stmt = scoped(select(Attachment, SubmissionVersion.number)
+                  .join(SubmissionVersion, SubmissionVersion.id == Attachment.version_id)
+                  .where(SubmissionVersion.submission_id == submission.id, Attachment.name == name),
+                  actor, Attachment, SubmissionVersion).order_by(SubmissionVersion.number.desc())
+    if _int_arg("version") is not None:
+        stmt = stmt.where(SubmissionVersion.number == _int_arg("version"))
+    found = db.session.execute(stmt).first()
+    path = stored_files.path_of(found[0].sha256) if found else None
+    if path is None or not path.is_file():
+        abort(404)
+    photo, number = found
+    record_event("submission.attachment_viewed", actor, target_type="submission", target_id=submission.id,
+                 unit_code=submission.village_code, name=name, version=number)
+    inline = photo.content_type in INLINE_TYPES
+    response = send_file(io.BytesIO(path.read_bytes()), mimetype=photo.content_type if inline else
+                         "application/octet-stream", as_attachment=not inline,
+                         download_name=name.rsplit("/", 1)[-1], max_age=0, etag=False)
+    # Personal data: not kept by shared caches; never sniffed or run as a page.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- The village meeting and the commune decision --------------------------------------------------------------
+
+def _households(actor, **where) -> list:
+    """The supervisor's commune's household forms matching `where` (queue columns), by village and head name."""
+    stmt = scoped(select(*review_queue.COLUMNS).where(
+        Submission.kind == "household", *(getattr(Submission, k) == v for k, v in where.items())),
+        actor, Submission)
+    rows = db.session.execute(stmt).all()
+    return sorted(rows, key=lambda r: (r.village_code, vi_sort_key(r.head_name or "")))
+
+
+def _apply_problem(form, problem: Problem, row_errors: dict[int, str]) -> None:
+    """Put an operation's refusal on the fields it names; the rest in a flash message."""
+    body, lang = problem.to_dict(), _lang()
+    general = [] if body.get("fields") else [body["message"][lang]]
+    for f in body.get("fields", []):
+        text, match = f["message"][lang], VOTES_PATH.fullmatch(f["path"])
+        if match:
+            row_errors[int(match.group(1))] = text
+        elif f["path"] in form:
+            form[f["path"]].errors = [*form[f["path"]].errors, text]
+        else:
+            general.append(text)
+    if general:
+        flash(" ".join(general), "error")
+
+
+@bp.route("/review/meeting", methods=["GET", "POST"])
+@requires("supervisor")
+def meeting():
+    """Record a village meeting's vote on the village's approved households (≥ half in favour: agreed)."""
+    actor = current_actor()
+    approved = _households(actor, commune_code=actor.unit_code, state="approved")
+    villages = sorted(db.session.execute(select(Unit).where(Unit.parent_code == actor.unit_code,
+                                                            Unit.level == "village")).scalars(),
+                      key=lambda u: vi_sort_key(u.name))
+    village = next((v for v in villages if v.code == request.args.get("village")), None)
+    if village is None:
+        waiting = {v.code: sum(r.village_code == v.code for r in approved) for v in villages}
+        return render_template("review/meeting_village.html", villages=villages, waiting=waiting)
+    rows = [r for r in approved if r.village_code == village.code]
+    form = MeetingForm()
+    row_errors: dict[int, str] = {}
+    if form.validate_on_submit():
+        votes = picked(request.form, votes_default=form.attendees.data, with_votes=True)
+        try:
+            held = ops.record_meeting(actor, village_code=village.code, held_on=form.held_on.data,
+                                      attendees=form.attendees.data, minutes_ref=form.minutes_ref.data,
+                                      note=form.note.data, votes=votes)
+        except Problem as problem:
+            db.session.rollback()
+            _apply_problem(form, problem, row_errors)
+        else:
+            states = db.session.execute(scoped(select(Submission.state).where(Submission.meeting_id == held.id),
+                                               actor, Submission)).scalars().all()
+            flash(_("Meeting of %(village)s recorded: %(agreed)d household(s) agreed, %(resurvey)d sent back for "
+                    "re-survey.", village=village.name, agreed=states.count("agreed"),
+                    resurvey=states.count("resurvey")))
+            return redirect(url_for("review.meeting"))
+    chosen = set(request.form.getlist("include")) if request.method == "POST" else {str(r.id) for r in rows}
+    return render_template("review/meeting.html", form=form, village=village, rows=rows, chosen=chosen,
+                           row_errors=row_errors, **_labels()), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/review/decision", methods=["GET", "POST"])
+@requires("supervisor")
+def decision():
+    """Record the commune chair's decision recognising households agreed at their village meeting."""
+    actor = current_actor()
+    rows = _households(actor, commune_code=actor.unit_code, state="agreed")
+    villages = {u.code: u for u in db.session.execute(select(Unit).where(Unit.parent_code == actor.unit_code))
+                .scalars()}
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            signed = ops.record_decision(actor, commune_code=actor.unit_code, number=form.number.data,
+                                         signed_on=form.signed_on.data, revisions=picked(request.form))
+        except Problem as problem:
+            db.session.rollback()
+            _apply_problem(form, problem, {})
+        else:
+            count = db.session.execute(scoped(select(Submission.id).where(Submission.decision_id == signed.id),
+                                              actor, Submission)).scalars().all()
+            flash(_("Decision %(number)s recorded: %(n)d household(s) recognised.", number=signed.number,
+                    n=len(count)))
+            return redirect(url_for("review.decision"))
+    chosen = set(request.form.getlist("include")) if request.method == "POST" else {str(r.id) for r in rows}
+    return render_template("review/decision.html", form=form, rows=rows, villages=villages, chosen=chosen,
+                           **_labels()), (422 if request.method == "POST" else 200)

@@ -13,7 +13,7 @@ bp = Blueprint("web", __name__, template_folder="templates")
 # Where each role works. Later features replace these with their own pages.
 HOME_BY_ROLE = {
     "enumerator": "places.my_area",
-    "supervisor": "places.my_area",
+    "supervisor": "review.queue",
     "officer": "places.communes",
     "admin": "accounts.users",
 }
