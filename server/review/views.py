@@ -118,7 +118,12 @@ def _queue_link(q, commune_arg):
 
 def _flag_texts(flags: dict) -> dict[int, list[tuple[str, str, str]]]:
     """Each household's flags as (code, label, detail sentence)."""
-    return {sid: [(f.code, _label(f.label), _flag_detail(f)) for f in items] for sid, items in flags.items()}
+    return {sid: [_flag_text(f) for f in items] for sid, items in flags.items()}
+
+
+def _flag_text(flag) -> tuple[str, str, str]:
+    """A flag as (code, label, detail sentence) in the page's language."""
+    return flag.code, _label(flag.label), _flag_detail(flag)
 
 
 def _flag_detail(flag) -> str:
@@ -185,42 +190,52 @@ def _field_choices(sections) -> list[tuple[str, str]]:
     return out
 
 
+def _history(actor, submission: Submission) -> list[ReviewEvent]:
+    """The form's steps and comments, newest first."""
+    stmt = scoped(select(ReviewEvent).where(ReviewEvent.submission_id == submission.id), actor)
+    return db.session.execute(stmt.order_by(ReviewEvent.id.desc())).scalars().all()
+
+
+def _photos(actor, numbers: dict[str, int]) -> list[Attachment]:
+    """The photos of the form's versions (`numbers`: version id → number), latest version first."""
+    stmt = scoped(select(Attachment).where(Attachment.version_id.in_(list(numbers))), actor)
+    return sorted(db.session.execute(stmt).scalars(), key=lambda a: (-numbers[a.version_id], a.name))
+
+
 def _household_page(submission_id: int, *, comment_form: CommentForm | None = None,
                     action_form: ActionForm | None = None, status: int = 200):
     """Render a household's page (also after a refused step, with the forms as they were sent)."""
     actor, lang = current_actor(), _lang()
     submission = ops.get_submission(actor, submission_id)
     versions = _versions(actor, submission)
+    numbers = {v.id: v.number for v in versions}
     current = next(v for v in versions if v.id == submission.current_id)
     sections = display.answers(current.content, lang)
     comment_form = comment_form or CommentForm(formdata=None)
     comment_form.field_path.choices = _field_choices(sections)
-    events = db.session.execute(scoped(select(ReviewEvent).where(ReviewEvent.submission_id == submission.id),
-                                       actor).order_by(ReviewEvent.id.desc())).scalars().all()
+    events = _history(actor, submission)
     by_field: dict[str, list[ReviewEvent]] = {}
-    for e in events:
+    for e in reversed(events):
         if e.field_path and e.comment:
             by_field.setdefault(e.field_path, []).append(e)
-    numbers = {v.id: v.number for v in versions}
-    photos = db.session.execute(scoped(select(Attachment).where(Attachment.version_id.in_(list(numbers))), actor)
-                                ).scalars().all()
-    photos.sort(key=lambda a: (-numbers[a.version_id], a.name))
-    diffs = [(v, display.diff(prev.content, v.content, lang)) for prev, v in zip(versions, versions[1:])][::-1]
     flags = []
     if submission.kind == "household":
-        flags = _flag_texts(review_queue.flags_of(actor, submission.commune_code, submission.review_year)
-                            ).get(submission.id, [])
-    actions = [a for a in allowed_actions(submission.state, submission.kind) if a in PAGE_ACTIONS] \
-        if actor.role == "supervisor" else []
+        flags = review_queue.flags_of(actor, submission.commune_code, submission.review_year).get(submission.id, [])
+    can_act = actor.role == "supervisor"
     return render_template(
-        "review/household.html", s=submission, versions=versions, current=current, sections=sections,
-        classification=_classification(submission, lang), flags=flags, events=events, by_field=by_field,
-        photos=photos, numbers=numbers, commented_blocks={p.split('.')[0] for p in by_field}, diffs=diffs, actions=actions, comment_form=comment_form,
-        action_form=action_form or ActionForm(formdata=None), can_act=actor.role == "supervisor",
+        "review/household.html", s=submission, versions=versions, numbers=numbers, sections=sections,
+        classification=_classification(submission, lang),
+        flags=[_flag_text(f) for f in flags],
+        duplicates=[i for f in flags if f.code == "possible_duplicate" for i in f.detail["others"]],
+        events=events, by_field=by_field, commented_blocks={path.split(".")[0] for path in by_field},
+        photos=_photos(actor, numbers),
+        diffs=[(v, display.diff(old.content, v.content, lang)) for old, v in zip(versions, versions[1:])][::-1],
+        actions=[a for a in allowed_actions(submission.state, submission.kind) if a in PAGE_ACTIONS and can_act],
+        can_act=can_act, comment_form=comment_form, action_form=action_form or ActionForm(formdata=None),
         village=db.session.get(Unit, submission.village_code),
         enumerator=review_queue.names_of(actor, {submission.submitted_by})[submission.submitted_by],
         field_label=lambda path: display.label(path, lang),
-        commune_arg=submission.commune_code if actor.role != "supervisor" else None, **_labels()), status
+        commune_arg=None if can_act else submission.commune_code, **_labels()), status
 
 
 @bp.get("/review/<int:submission_id>")

@@ -63,8 +63,9 @@ def test_supervisor_home_is_the_queue_and_the_menu_links_it(client, login, super
 
 
 def test_filters_and_counts(client, login, supervisor, submit, village2_enumerator):
-    submit(**head("Hoàng Văn Một", id_number="001090000001"))
-    submit(user=village2_enumerator, village_code="T-06529-02", **head("Nông Văn Hai", id_number="001090000001"))
+    one = submit(**head("Hoàng Văn Một", id_number="001090000001"))
+    two = submit(user=village2_enumerator, village_code="T-06529-02",
+                 **head("Nông Văn Hai", id_number="001090000001"))
     submit(**SHORT, **head("Lục Thị Ba"))
     submit(**POOR, **head("Vi Văn Bốn"))
     login(supervisor)
@@ -85,6 +86,10 @@ def test_filters_and_counts(client, login, supervisor, submit, village2_enumerat
     assert queue_names(page(client.get(f"/review?enumerator={village2_enumerator.id}"))) == ["Nông Văn Hai"]
     assert queue_names(page(client.get("/review?state=approved"))) == []
     assert len(queue_names(page(client.get("/review?state=nonsense")))) == 4  # an unknown value is ignored
+
+    household = page(client.get(f"/review/{one.id}"))
+    assert "Trùng chủ hộ (số CCCD, hoặc họ tên và năm sinh) với phiếu #" in household
+    assert f'<a href="/review/{two.id}">Mở phiếu #{two.id}</a>' in household
 
 
 def test_queue_pages_by_fifty(client, login, supervisor, submit, monkeypatch):
