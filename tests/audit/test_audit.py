@@ -111,3 +111,24 @@ def test_events_are_only_added(session, event):
     count = session.execute(unscoped(select(func.count()).select_from(AuditEvent), "test")).scalar_one()
     record_event("another", None, unit_code="06529")
     assert session.execute(unscoped(select(func.count()).select_from(AuditEvent), "test")).scalar_one() == count + 1
+
+
+def test_officers_see_every_step_on_a_form_with_who_and_from_where(client, make_user, login, post, enumerator,
+                                                                 supervisor, household):
+    from server.review.operations import act, get_submission
+    from server.submissions.models import Submission
+
+    record = household()
+    post(record, enumerator, environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    from server.extensions import db
+
+    form_id = db.session.execute(unscoped(select(Submission.id).where(Submission.first_id == record["id"]),
+                                          "test")).scalar_one()
+    act(supervisor, get_submission(supervisor, form_id), "approve", revision=1)
+    db.session.commit()
+    login(make_user("officer", "20"))
+    page = client.get("/audit").get_data(as_text=True)
+    assert "submission.submitted" in page and "review.approve" in page and "198.51.100.7" in page
+    login(make_user("officer", "04"))
+    page = client.get("/audit").get_data(as_text=True)
+    assert "review.approve" not in page and "submission.submitted" not in page
