@@ -7,15 +7,10 @@ import html
 import io
 import json
 import re
-from datetime import date
 
 import pytest
-from sqlalchemy import select
 
 from poverty_records import person
-from server.core.scoping import unscoped
-from server.review.models import ReviewEvent
-from server.submissions.models import Submission
 
 POOR = {"income": {"method": "points", "b1_points": 100}, "water_source": "surface", "toilet": "none",
         "internet_use": False}  # deficits 9, 10, 11 with B1 ≤ 140: poor
