@@ -8,7 +8,8 @@ other is told the form changed meanwhile. Steps are appended to `review_events`,
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
@@ -23,6 +24,13 @@ from server.submissions.models import Submission
 from server.submissions.operations import add_event, touch
 
 COMMENT_MAX = 2000
+# Meetings and decisions are dated in Vietnam, whatever the server's clock zone.
+LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_today() -> date:
+    """Today's date in Vietnam."""
+    return datetime.now(LOCAL_ZONE).date()
 PATH_RE = re.compile(r"[a-z_0-9]+(\[\d+\])?(\.[a-z_0-9]+(\[\d+\])?)*")
 
 
@@ -100,6 +108,7 @@ def add_comment(actor, submission: Submission, text: str, field_path: str | None
             "field_path", "Đường dẫn trường không hợp lệ (ví dụ: members[2].employment).",
             "Not a field path (e.g. members[2].employment).")])
     add_event(submission, "comment", actor, field_path=field_path, comment=text)
+    submission.updated_at = utcnow()
     record_event("review.comment", actor, target_type="submission", target_id=submission.id,
                  unit_code=submission.village_code, field_path=field_path)
     touch(submission)
@@ -115,7 +124,7 @@ def record_meeting(actor, *, village_code: str, held_on: date, attendees: int, m
     if attendees is None or attendees < 1:
         raise Problem("validation_failed", fields=[field_error(
             "attendees", "Số người dự họp phải từ 1 trở lên.", "The number of attendees must be at least 1.")])
-    if held_on > date.today():
+    if held_on > local_today():
         raise Problem("validation_failed", fields=[field_error(
             "held_on", "Ngày họp không thể ở tương lai.", "The meeting date cannot be in the future.")])
     if not votes:
@@ -137,7 +146,8 @@ def record_meeting(actor, *, village_code: str, held_on: date, attendees: int, m
         outcome = meeting_outcome(votes_for, attendees)
         comment = None
         if outcome == "resurvey":
-            comment = (f"Họp dân ngày {held_on:%d/%m/%Y}: {votes_for}/{attendees} người đồng ý, dưới một nửa.")
+            comment = (f"Họp dân ngày {held_on:%d/%m/%Y}: {votes_for}/{attendees} người đồng ý, dưới một nửa. / "
+                       f"Village meeting of {held_on:%d/%m/%Y}: {votes_for} of {attendees} in favour, under half.")
         act(actor, submission, outcome, revision=revision, comment=comment, meeting=meeting, votes_for=votes_for)
     record_event("review.meeting", actor, target_type="village_meeting", target_id=meeting.id,
                  unit_code=village_code, households=len(submissions), held_on=held_on.isoformat())
@@ -146,12 +156,16 @@ def record_meeting(actor, *, village_code: str, held_on: date, attendees: int, m
 
 def record_decision(actor, *, commune_code: str, number: str, signed_on: date,
                     revisions: dict[int, int]) -> CommuneDecision:
-    """Record the commune chair's decision recognising agreed households: {submission_id: revision}."""
+    """Record the commune chair's decision recognising agreed households: {submission_id: revision}.
+
+    A decision already recorded with this number and date gets the households added (a decision may list
+    households entered over several sittings); the same number with another date is refused as a typing slip.
+    """
     number = (number or "").strip()
     if not number or len(number) > 64:
         raise Problem("validation_failed", fields=[field_error(
             "number", "Nhập số quyết định (tối đa 64 ký tự).", "Enter the decision number (at most 64 characters).")])
-    if signed_on > date.today():
+    if signed_on > local_today():
         raise Problem("validation_failed", fields=[field_error(
             "signed_on", "Ngày ký không thể ở tương lai.", "The signing date cannot be in the future.")])
     if not revisions:

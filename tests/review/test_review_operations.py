@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from server.core.errors import Problem
 from server.core.scoping import unscoped
 from server.review.models import ReviewEvent
-from server.review.operations import act, add_comment, get_submission, record_decision, record_meeting
+from server.review.operations import act, add_comment, get_submission, local_today, record_decision, record_meeting
 from server.submissions.models import Submission
 
 # The procedure written out independently of server/review/rules.py (poverty-review.md §3.5).
@@ -29,7 +29,7 @@ CORRECTABLE = {"submitted", "returned", "resubmitted", "resurvey"}
 ACTIONS = ("return", "approve", "agree", "resurvey", "recognise")
 TARGET = {"return": "returned", "approve": "approved", "agree": "agreed", "resurvey": "resurvey",
           "recognise": "recognised"}
-TODAY = date.today()
+TODAY = local_today()
 
 
 @pytest.fixture
