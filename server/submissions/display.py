@@ -1,14 +1,16 @@
-"""A household record as people read it: labelled answers by section, and the differences between two versions.
+"""A household or village record as people read it: labelled answers by section, and the changes between versions.
 
-Pure: no Flask, no database. Every label comes from forms/household/labels.json (ethnic groups from
-config/rules/ethnic-groups.json, Phiếu A items from the form definition of the record's review year).
+Pure: no Flask, no database. Every label comes from forms/<kind>/labels.json, the kind being the record's: a
+village record ("kind": "village") reads forms/village/labels.json, any other record forms/household/labels.json
+(ethnic groups from config/rules/ethnic-groups.json, Phiếu A items from the form definition of the record's
+review year; the common words Có/Không… from the household labels).
 
     answers(record, "vi") -> [{"key", "title", "rows": [{"path", "label", "value"}],
                                "blocks": [{"key", "title", "rows"}]}]   (blocks: one per member, else [])
     diff(old, new, "vi")  -> [{"path", "label", "old", "new"}]
 
 Paths are those of RecordInvalid errors (`members[0]` is the first member of the list), so an error and a row
-can be matched. Values are text: codes as labels, Có/Không, DD/MM/YYYY, 12.000.000 đ, "—" when absent.
+can be matched. Values are text: codes as labels, Có/Không, DD/MM/YYYY, 12.000.000 đ, 55,5%, "—" when absent.
 """
 import json
 import re
@@ -19,7 +21,8 @@ from pathlib import Path
 from server.poverty import RuleSetError, rule_set_for_year
 from server.poverty.codes import RULES_DIR
 
-LABELS_FILE = Path(__file__).resolve().parents[2] / "forms" / "household" / "labels.json"
+FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
+KINDS = ("household", "village")  # each has forms/<kind>/labels.json
 MISSING = "—"
 # Kept between versions of one household but always different: never reported as a change.
 NOT_COMPARED = ("id", "supersedes")
@@ -33,15 +36,32 @@ FORMATS = {
     "income.annual_income_vnd": "vnd",
     "members.birth_date": "date",
     "housing.floor_area_m2": "square_metres",
+    # The village record's figures.
+    "facts.households_off_grid": "number",
+    "facts.dtts_people_15_60": "number",
+    "facts.dtts_people_15_60_illiterate": "number",
+    "facts.workers": "number",
+    "facts.workers_untrained": "number",
+    "facts.road_unpaved_pct": "percent",
+    "facts.area_high_or_steep_pct": "percent",
+    "facts.village_roads_hardened_pct": "percent",
+    "facts.road_km_from_district_centre": "kilometres",
 }
+# What follows a number written with a unit.
+UNITS = {"metres": " m", "square_metres": " m²", "kilometres": " km", "percent": "%"}
 INDEX_RE = re.compile(r"\[\d+\]")
 
 
 @cache
-def labels():
-    """Return forms/household/labels.json, read once."""
-    with open(LABELS_FILE, encoding="utf-8") as f:
+def labels(kind="household"):
+    """Return forms/<kind>/labels.json ("household" or "village"), read once."""
+    with open(FORMS_DIR / kind / "labels.json", encoding="utf-8") as f:
         return json.load(f)
+
+
+def kind_of(record):
+    """Return which labels read a record: "village" for a village record, else "household"."""
+    return "village" if isinstance(record, dict) and record.get("kind") == "village" else "household"
 
 
 @cache
@@ -52,22 +72,27 @@ def ethnic_group_names():
 
 
 @cache
-def _children():
+def _children(kind="household"):
     """Return parent key -> its child names in the labels' order ("" is the record itself)."""
     out = {}
-    for key in labels()["keys"]:
+    for key in labels(kind)["keys"]:
         parent, _, name = key.rpartition(".")
         out.setdefault(parent, []).append(name)
     return out
 
 
-def label(path, lang="vi"):
+def label(path, lang="vi", kind=None):
     """Return the label of a key path (list indexes ignored: members[2].sex is members.sex), or the path itself."""
-    entry = labels()["keys"].get(INDEX_RE.sub("", path))
-    return entry[lang] if entry else path
+    # Without a kind (a comment's path, say, comes without its record) each kind's labels are tried in turn.
+    key = INDEX_RE.sub("", path)
+    for k in (kind,) if kind else KINDS:
+        entry = labels(k)["keys"].get(key)
+        if entry:
+            return entry[lang]
+    return path
 
 
-def code_label(field, code, lang="vi", *, form=None):
+def code_label(field, code, lang="vi", *, form=None, kind="household"):
     """Return the label of a code in a code list ("relation", "ethnicity"…), or the code itself when unknown."""
     # Phiếu A items ("quick_screen") are labelled by `form`, a loaded definition (a rule set's `quick_screen`).
     if not isinstance(code, str):
@@ -76,7 +101,7 @@ def code_label(field, code, lang="vi", *, form=None):
         return ethnic_group_names().get(code, code)
     if field == "quick_screen":
         return _quick_screen_labels(form).get(code, {}).get(lang, code)
-    return labels()["codes"].get(field, {}).get(code, {}).get(lang, code)
+    return labels(kind)["codes"].get(field, {}).get(code, {}).get(lang, code)
 
 
 def _quick_screen_labels(form):
@@ -101,28 +126,29 @@ def _word(name, lang, **params):
 
 def answers(record, lang="vi"):
     """Return the record's answers as labelled sections of text rows, members one block each."""
-    form = _quick_screen_form(record)
-    known = [key for section in labels()["sections"] for key in section["keys"]]
+    form, kind = _quick_screen_form(record), kind_of(record)
+    sections = labels(kind)["sections"]
+    known = [key for section in sections for key in section["keys"]]
     out = []
-    for section in labels()["sections"]:
+    for section in sections:
         keys = section["keys"] + ([k for k in record if k not in known] if section["key"] == "other" else [])
         rows, blocks = [], []
         for key in keys:
             value = record.get(key)
             if key == "members" and isinstance(value, list):
-                blocks = [_member_block(i, m, lang, form) for i, m in enumerate(value)]
+                blocks = [_member_block(i, m, lang, form, kind) for i, m in enumerate(value)]
             else:
-                rows += [_row(path, k, v, lang, form) for path, k, v in _leaves(value, key, key)]
+                rows += [_row(path, k, v, lang, form, kind) for path, k, v in _leaves(value, key, key, kind)]
         out.append({"key": section["key"], "title": section["title"][lang], "rows": rows, "blocks": blocks})
     return out
 
 
-def _member_block(index, member, lang, form):
+def _member_block(index, member, lang, form, kind):
     """Return one member's block: a title naming the member's line and name, and a row per answer."""
     path = f"members[{index}]"
     name = member.get("name") if isinstance(member, dict) else None
     title = _member_title(index, member, lang) + (f": {name}" if name else "")
-    rows = [_row(p, k, v, lang, form) for p, k, v in _leaves(member, "members", path)]
+    rows = [_row(p, k, v, lang, form, kind) for p, k, v in _leaves(member, "members", path, kind)]
     return {"key": path, "title": title, "rows": rows}
 
 
@@ -132,25 +158,25 @@ def _member_title(index, member, lang):
     return _word("member", lang, line=line if line is not None else index + 1)
 
 
-def _row(path, key, value, lang, form):
+def _row(path, key, value, lang, form, kind):
     """Return one display row."""
-    return {"path": path, "label": label(key, lang), "value": text(key, value, lang, form=form)}
+    return {"path": path, "label": label(key, lang, kind), "value": text(key, value, lang, form=form, kind=kind)}
 
 
-def _leaves(value, key, path):
+def _leaves(value, key, path, kind="household"):
     """Yield (path, key, value) for each answer under `key`: the contract's keys in order, then unknown keys."""
     # `key` is the labels' key (no list indexes), `path` the record's. An object whose parts the labels know is
     # opened (absent or null: each part absent); anything else, unknown objects included, is one answer.
-    parts = _children().get(key)
+    parts = _children(kind).get(key)
     if parts and key not in SHOWN_WHOLE and (value is None or isinstance(value, dict)):
         value = value or {}
         for name in parts + [k for k in value if k not in parts]:
-            yield from _leaves(value.get(name), f"{key}.{name}", f"{path}.{name}")
+            yield from _leaves(value.get(name), f"{key}.{name}", f"{path}.{name}", kind)
     else:
         yield path, key, value
 
 
-def text(key, value, lang="vi", *, form=None):
+def text(key, value, lang="vi", *, form=None, kind="household"):
     """Return one answer as text: its code's label, Có/Không, a date, an amount, a list joined, "—" if absent."""
     if value is None:
         return MISSING
@@ -161,26 +187,28 @@ def text(key, value, lang="vi", *, form=None):
             return _word("none", lang)
         if key == "attachments":
             return ", ".join(a.get("name", "?") if isinstance(a, dict) else _plain(a) for a in value)
-        return ", ".join(text(key, item, lang, form=form) for item in value)
+        return ", ".join(text(key, item, lang, form=form, kind=kind) for item in value)
     if isinstance(value, dict):
         return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
-    codes = labels()["keys"].get(key, {}).get("codes")
+    codes = labels(kind)["keys"].get(key, {}).get("codes")
     if codes:
-        return code_label(codes, value, lang, form=form)
-    kind = FORMATS.get(key)
+        return code_label(codes, value, lang, form=form, kind=kind)
+    written = FORMATS.get(key)
     try:
-        if kind == "date":
+        if written == "date":
             return date.fromisoformat(value).strftime("%d/%m/%Y")
-        if kind == "datetime":  # the local time the phone recorded, in its own offset
+        if written == "datetime":  # the local time the phone recorded, in its own offset
             return datetime.fromisoformat(value).strftime("%d/%m/%Y %H:%M")
     except (TypeError, ValueError):
         return _plain(value)
-    if kind == "vnd" and isinstance(value, int):
+    if not isinstance(value, (int, float)):
+        return _plain(value)
+    if written == "vnd" and isinstance(value, int):
         return f"{_number(value, lang)} {_word('currency', lang)}"
-    if kind == "metres" and isinstance(value, (int, float)):
-        return f"{_number(value, lang)} m"
-    if kind == "square_metres" and isinstance(value, (int, float)):
-        return f"{_number(value, lang)} m²"
+    if written in UNITS:
+        return f"{_number(value, lang)}{UNITS[written]}"
+    if written == "number":
+        return _number(value, lang)
     return _plain(value)
 
 
@@ -199,8 +227,8 @@ def _plain(value):
 
 def diff(old, new, lang="vi"):
     """Return each answer that differs between two versions of a record, as text, in the record's order."""
-    forms = (_quick_screen_form(old), _quick_screen_form(new))
-    known = list(_children()[""])
+    forms, kind = (_quick_screen_form(old), _quick_screen_form(new)), kind_of(new)
+    known = list(_children(kind)[""])
     keys = known + [k for k in dict.fromkeys([*new, *old]) if k not in known]
     out = []
     for key in keys:
@@ -208,9 +236,11 @@ def diff(old, new, lang="vi"):
             continue
         if key == "members" and isinstance(old.get(key), list) and isinstance(new.get(key), list):
             for prefix, path, old_member, new_member in _paired_members(old[key], new[key], lang):
-                out += _changes(_leaves(old_member, key, path), _leaves(new_member, key, path), forms, lang, prefix)
+                out += _changes(_leaves(old_member, key, path, kind), _leaves(new_member, key, path, kind), forms,
+                                lang, kind, prefix)
         else:
-            out += _changes(_leaves(old.get(key), key, key), _leaves(new.get(key), key, key), forms, lang)
+            out += _changes(_leaves(old.get(key), key, key, kind), _leaves(new.get(key), key, key, kind), forms,
+                            lang, kind)
     return out
 
 
@@ -233,7 +263,7 @@ def _member_keys(members):
     return [("line", repr(line)) for line in lines]
 
 
-def _changes(old_leaves, new_leaves, forms, lang, prefix=""):
+def _changes(old_leaves, new_leaves, forms, lang, kind, prefix=""):
     """Return the rows for the answers that differ between two lists of leaves (absent and null are the same)."""
     old, new = ({path: (key, value) for path, key, value in leaves} for leaves in (old_leaves, new_leaves))
     rows = []
@@ -241,7 +271,7 @@ def _changes(old_leaves, new_leaves, forms, lang, prefix=""):
         key, old_value = old.get(path, (None, None))
         key, new_value = new.get(path, (key, None))
         if old_value != new_value or isinstance(old_value, bool) != isinstance(new_value, bool):
-            rows.append({"path": path, "label": prefix + label(key, lang),
-                         "old": text(key, old_value, lang, form=forms[0]),
-                         "new": text(key, new_value, lang, form=forms[1])})
+            rows.append({"path": path, "label": prefix + label(key, lang, kind),
+                         "old": text(key, old_value, lang, form=forms[0], kind=kind),
+                         "new": text(key, new_value, lang, form=forms[1], kind=kind)})
     return rows

@@ -310,3 +310,30 @@ def test_photo_view_is_audited(client, login, supervisor, enumerator, household,
     viewed = events("submission.attachment_viewed")
     assert [(e.target_id, e.detail["name"], e.actor_id) for e in viewed] == [(str(form.id), "nha.jpg", supervisor.id)]
     assert client.get(f"/review/{form.id}/attachments/other.jpg").status_code == 404
+
+
+def test_village_record_page_shows_the_labelled_facts(client, login, supervisor, enumerator, post, form_of):
+    record = {"kind": "village", "id": "5b2c8e1f-3a4d-4e6f-9b0a-7c8d9e0f1a2b", "form_version": "2025.1",
+              "review_year": 2025, "commune_code": "06529", "village_code": "T-06529-01",
+              "interview": {"started_at": "2025-10-05T08:30:00+07:00"},
+              "facts": {"has_road_to_centre": True, "road_impassable_in_rainy_season": True,
+                        "has_national_grid": True, "households_off_grid": 4, "village_roads_hardened_pct": 55.5}}
+    assert post(record, enumerator).status_code == 201
+    form = form_of(record)
+    login(supervisor)
+    response = client.get(f"/review/{form.id}")
+    assert response.status_code == 200
+    text = page(response)
+    assert "Thôn Thử Nghiệm Một" in text and "Số liệu của thôn" in text
+    assert re.search(r"<dt>Loại phiếu</dt>\s*<dd>Phiếu thôn\s", text)
+    assert "Có đường ô tô đến trung tâm xã" in text and "Mùa mưa đi lại rất khó khăn" in text
+    assert "Số hộ chưa dùng điện lưới quốc gia" in text and "Tỷ lệ đường thôn được cứng hóa (%)" in text
+    assert re.search(r"<dt>Số hộ chưa dùng điện lưới quốc gia</dt>\s*<dd>4\s", text)
+    assert re.search(r"<dt>Tỷ lệ đường thôn được cứng hóa \(%\)</dt>\s*<dd>55,5%\s", text)
+    assert "facts." not in re.sub(r'value="[^"]*"', "", text)  # no key shown unlabelled
+
+    comment = client.post(f"/review/{form.id}/comment",
+                          data={"field_path": "facts.households_off_grid", "text": "Đếm lại số hộ."})
+    assert comment.status_code == 302
+    history = page(client.get(f"/review/{form.id}"))
+    assert "Về câu trả lời: Số hộ chưa dùng điện lưới quốc gia" in history  # the history labels a fact too

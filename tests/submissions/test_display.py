@@ -7,6 +7,7 @@ from marshmallow import fields
 from server.poverty import codes, load_rule_set
 from server.poverty.fields import Choice, CodeList
 from server.poverty.schema import Record
+from server.poverty.village import VillageRecord
 from server.submissions.display import answers, code_label, diff, label, labels, text
 from poverty_records import base_record, person
 
@@ -273,3 +274,82 @@ def test_diff_treats_absent_and_null_alike_and_reports_unknown_keys():
     del new["waste_handling"]
     new["gps_note"] = "near the school"
     assert diff(old, new) == [{"path": "gps_note", "label": "gps_note", "old": "—", "new": "near the school"}]
+
+
+# Village records: labelled from forms/village/labels.json.
+
+def village_record(**fields):
+    """A village record as a phone sends it."""
+    out = {"kind": "village", "id": "8d7c2f0e-4b1a-4c3e-9a57-0f1d2e3c4b5a", "supersedes": None,
+           "form_version": "2025.1", "review_year": 2025, "commune_code": "06529", "village_code": "T-06529-01",
+           "interview": {"enumerator": "u1", "started_at": "2025-10-05T08:30:00+07:00", "ended_at": None},
+           "facts": {"has_road_to_centre": True, "road_impassable_in_rainy_season": False, "has_national_grid": True,
+                     "households_off_grid": 1250, "village_roads_hardened_pct": 55.5,
+                     "road_km_from_district_centre": 32.5, "workers": 400, "workers_untrained": 310},
+           "note": "Đường lầy khi mưa."}
+    out.update(fields)
+    return out
+
+
+def test_every_key_of_the_village_record_has_a_label_and_nothing_else_does():
+    paths = [path for path, _ in contract_fields(VillageRecord())]
+    assert {"kind", "note", "interview.started_at", "facts.households_off_grid"} <= set(paths)
+    for path in paths:
+        entry = labels("village")["keys"].get(path)
+        assert entry and entry["vi"].strip() and entry["en"].strip(), path
+    assert set(labels("village")["keys"]) == set(paths)
+    assert [key for s in labels("village")["sections"] for key in s["keys"]] == list(VillageRecord().fields)
+    for code in VillageRecord().fields["kind"].choices:
+        assert code_label("kind", code, "vi", kind="village") != code
+
+
+def test_answers_of_a_village_record_in_vietnamese():
+    sections = answers(village_record())
+    assert [s["title"] for s in sections] == ["Thông tin chung", "Phỏng vấn", "Số liệu của thôn", "Khác"]
+    rows = all_rows(sections)
+    assert rows["facts.has_road_to_centre"] == {"path": "facts.has_road_to_centre",
+                                                "label": "Có đường ô tô đến trung tâm xã", "value": "Có"}
+    assert rows["facts.road_impassable_in_rainy_season"]["label"] == "Mùa mưa đi lại rất khó khăn"
+    assert rows["facts.households_off_grid"] == {"path": "facts.households_off_grid",
+                                                 "label": "Số hộ chưa dùng điện lưới quốc gia", "value": "1.250"}
+    assert rows["facts.village_roads_hardened_pct"]["label"] == "Tỷ lệ đường thôn được cứng hóa (%)"
+    shown = values(sections)
+    assert shown["kind"] == "Phiếu thôn"
+    assert shown["facts.road_impassable_in_rainy_season"] == "Không"
+    assert shown["facts.village_roads_hardened_pct"] == "55,5%"
+    assert shown["facts.road_km_from_district_centre"] == "32,5 km"
+    assert shown["facts.dtts_people_15_60_illiterate"] == "—"
+    assert shown["interview.started_at"] == "05/10/2025 08:30"
+    assert shown["note"] == "Đường lầy khi mưa."
+    assert all(row["label"] != path for path, row in rows.items())  # nothing unlabelled
+    english = values(answers(village_record(), "en"))
+    assert english["facts.households_off_grid"] == "1,250" and english["facts.village_roads_hardened_pct"] == "55.5%"
+    assert english["facts.has_national_grid"] == "Yes"
+
+
+def test_unknown_keys_of_a_village_record_are_shown_raw():
+    record = village_record(bridges=2)
+    record["facts"]["ferries"] = 1
+    rows = all_rows(answers(record))
+    assert rows["bridges"] == {"path": "bridges", "label": "bridges", "value": "2"}
+    assert rows["facts.ferries"]["label"] == "facts.ferries"
+
+
+def test_label_without_a_kind_tries_each_kind():
+    assert label("facts.has_national_grid") == "Có điện lưới quốc gia"
+    assert label("members[0].relation") == "Quan hệ với chủ hộ"
+    assert label("facts.has_national_grid", kind="household") == "facts.has_national_grid"
+
+
+def test_diff_of_two_village_records_names_the_changed_fact():
+    old = village_record()
+    new = copy.deepcopy(old)
+    new["id"], new["supersedes"] = "0b9e8f7a-6d5c-4b3a-8e2f-1a0b9c8d7e6f", old["id"]
+    assert diff(old, new) == []
+    new["facts"]["village_roads_hardened_pct"] = 70
+    new["facts"]["has_national_grid"] = False
+    assert diff(old, new) == [
+        {"path": "facts.village_roads_hardened_pct", "label": "Tỷ lệ đường thôn được cứng hóa (%)",
+         "old": "55,5%", "new": "70%"},
+        {"path": "facts.has_national_grid", "label": "Có điện lưới quốc gia", "old": "Có", "new": "Không"}]
+    assert diff(old, new, "en")[1]["label"] == "On the national grid"
