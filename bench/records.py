@@ -68,10 +68,10 @@ def member(rng, line, relation, age, sex, ethnicity, day):
     return out
 
 
-def household(rng, codes, index):
-    """One fabricated household record, valid under the 2022-2026 rule set."""
+def household(rng, codes, index, size=None):
+    """One fabricated household record, valid under the 2022-2026 rule set; `size` members, else a drawn size."""
     day = rng.choice(INTERVIEW_DAYS)
-    size = pick(rng, SIZE_MIX)
+    size = pick(rng, SIZE_MIX) if size is None else size
     ethnicity = pick(rng, ETHNIC_MIX)
     head_age = rng.randint(22, 80)
     members = [member(rng, 1, "head", head_age, rng.choice(["male", "male", "female"]), ethnicity, day)]
@@ -113,11 +113,11 @@ def _stops(items):
     return any(i.startswith("a1_") for i in items) or sum(i.startswith("a2_") for i in items) >= 3
 
 
-def make_records(n, seed=1):
-    """Return n fabricated records, the same for the same seed."""
+def make_records(n, seed=1, size=None):
+    """Return n fabricated records, the same for the same seed; `size` fixes the number of members."""
     rng = random.Random(seed)
     codes = communes()
-    return [household(rng, codes, i) for i in range(n)]
+    return [household(rng, codes, i, size) for i in range(n)]
 
 
 def main():
