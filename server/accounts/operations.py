@@ -223,12 +223,15 @@ def issue_token(user: User, label: str = "") -> tuple[str, ApiToken]:
 
 def user_for_token(token: str) -> tuple[User, ApiToken] | None:
     """The active user and token row for a bearer token, or None if unknown, expired, revoked or disabled."""
-    row = db.session.execute(select(ApiToken).where(ApiToken.token_hash == _hash_token(token))).scalar_one_or_none()
+    # One query for the token, its user and the user's unit: every API call starts here.
+    stmt = unscoped(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+                    .where(ApiToken.token_hash == _hash_token(token)), "token owner")
+    found = db.session.execute(stmt).first()
     now = utcnow()
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    if found is None:
         return None
-    user = db.session.get(User, row.user_id, execution_options={UNSCOPED: "token owner"})
-    if user is None or not user.is_active:
+    row, user = found
+    if row.revoked_at is not None or row.expires_at <= now or not user.is_active:
         return None
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
         row.last_used_at = now  # coarse, so a busy phone does not write on every request

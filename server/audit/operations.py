@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import has_request_context, request
 
+from sqlalchemy import insert
+
 from server.audit.models import AuditEvent
+from server.core.db import utcnow
 from server.extensions import db
 
 
@@ -21,6 +24,9 @@ def record_event(action: str, actor=None, *, actor_name: str | None = None, targ
         ip=request.remote_addr if has_request_context() else None,
         detail=detail,
     )
-    db.session.add(event)
-    db.session.flush()
+    # A Core INSERT rather than the unit of work: every request that changes something writes one of these.
+    values = {c.key: getattr(event, c.key) for c in AuditEvent.__table__.columns if c.key != "id"}
+    values["at"] = values["at"] or utcnow()
+    table = AuditEvent.__table__
+    event.id = db.session.execute(insert(table).returning(table.c.id), values).scalar_one()
     return event

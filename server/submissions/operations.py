@@ -16,7 +16,7 @@ import uuid
 from datetime import datetime
 
 from flask import has_request_context, request
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.audit.operations import record_event
@@ -55,39 +55,35 @@ def ingest(payload, actor) -> tuple[Submission, SubmissionVersion, bool]:
         raise Problem("validation_failed", fields=[field_error(
             "kind", "Loại phiếu phải là 'household' hoặc 'village'.", "kind must be 'household' or 'village'.")])
     digest = content_sha256(payload)
-    stored = find_version(_canonical_uuid(payload.get("id")))
-    if stored is not None:
-        return _retry(stored, digest, actor)
-    record = _validated(payload, kind)
-    village = _village_of(record, actor)
-    result = None
-    if kind == "household":
-        try:
-            result = classify(record)
-        except RecordInvalid as e:
-            raise Problem("validation_failed", fields=e.errors) from None
     try:
-        with db.session.begin_nested():
-            if record.get("supersedes"):
-                submission, version, previous_state = _correct(record, payload, digest, result, actor)
-            else:
-                submission, version, previous_state = _create(record, payload, digest, result, village, actor)
-    except IntegrityError:
-        # Another request stored this id, or corrected the same version, first: answer as if we came second.
-        stored = find_version(record["id"])
+        record = _validated(payload, kind)
+        village = _village_of(record, actor)
+        result = _classified(record) if kind == "household" else None
+    except Problem:
+        # A retry of a record stored earlier is answered as such, even if today's rules would refuse it.
+        stored = find_version(_canonical_uuid(payload.get("id")))
         if stored is not None:
             return _retry(stored, digest, actor)
-        if not record.get("supersedes"):
+        raise
+    if record.get("supersedes"):
+        return _correct(record, payload, digest, result, actor)
+    try:
+        return _create(record, payload, digest, result, village, actor)
+    except IntegrityError:
+        # The id is stored already (a retry, or the same post racing this one): answer as if we came second.
+        db.session.rollback()
+        stored = find_version(record["id"])
+        if stored is None:
             raise
-        superseded = find_version(record["supersedes"])
-        raise Problem("stale_version", id=record["supersedes"], current=_current_id(superseded.submission_id)) from None
-    action = "submitted" if version.number == 1 else "resubmitted"
-    add_event(submission, action, actor, version_id=version.id, from_state=previous_state,
-              to_state=submission.state, detail={"version": version.number})
-    record_event(f"submission.{action}", actor, target_type="submission", target_id=version.id,
-                 unit_code=submission.village_code, version=version.number, kind=kind)
-    touch(submission)
-    return submission, version, True
+        return _retry(stored, digest, actor)
+
+
+def _classified(record: dict) -> dict:
+    """The rule engine's result, or 422 naming the answer a rule needs."""
+    try:
+        return classify(record)
+    except RecordInvalid as e:
+        raise Problem("validation_failed", fields=e.errors) from None
 
 
 def _canonical_uuid(value) -> str | None:
@@ -136,7 +132,7 @@ def _validated(payload: dict, kind: str) -> dict:
 
 def _village_of(record: dict, actor) -> Unit:
     """The record's village: it must exist, be in force, belong to the commune and lie in the actor's area."""
-    village = db.session.get(Unit, record["village_code"])
+    village = actor.unit if actor.unit_code == record["village_code"] else db.session.get(Unit, record["village_code"])
     if village is None or village.level != "village":
         raise Problem("validation_failed", fields=[field_error(
             "village_code", f"Không có thôn mã {record['village_code']}.",
@@ -151,20 +147,62 @@ def _village_of(record: dict, actor) -> Unit:
 
 
 def _create(record, payload, digest, result, village: Unit, actor):
-    """A new form: its first version, in state submitted."""
+    """A new form: its first version, in state submitted, written with one INSERT per table.
+
+    This is the path every phone takes for every household, so it avoids the ORM's unit of work. The sync
+    cursor is taken first: on PostgreSQL its row lock then orders the cursors of concurrent posts by commit.
+    The primary key on the version id (and the unique first_id) refuses a second copy of the same post.
+    """
     now = utcnow()
-    submission = Submission(kind=payload.get("kind", "household"), first_id=record["id"], current_id=record["id"], version=1, revision=1,
-                            state="submitted", commune_code=village.commune_code, village_code=village.code,
-                            submitted_by=actor.id, created_at=now, updated_at=now)
-    extract(submission, record, result)
-    db.session.add(submission)
-    db.session.flush()
-    version = _new_version(submission, record, payload, digest, result, actor)
-    return submission, version, None
+    values = {"kind": payload.get("kind", "household"), "first_id": record["id"], "current_id": record["id"],
+              "version": 1, "revision": 1, "state": "submitted", "commune_code": village.commune_code,
+              "village_code": village.code, "submitted_by": actor.id, "created_at": now, "updated_at": now,
+              "change_seq": next_cursor(), **extracted(record, result)}
+    table = Submission.__table__
+    values["id"] = db.session.execute(insert(table).returning(table.c.id), values).scalar_one()
+    submission = Submission(**values)
+    version = SubmissionVersion(
+        id=record["id"], submission_id=values["id"], number=1, supersedes=None, commune_code=village.commune_code,
+        village_code=village.code, content=payload, content_sha256=digest, rule_set=result and result["rule_set"],
+        classification=result, received_at=now, received_by=actor.id,
+        received_from=request.remote_addr if has_request_context() else None)
+    db.session.execute(insert(SubmissionVersion.__table__), _columns(version))
+    db.session.execute(insert(ReviewEvent.__table__), _columns(event_for(
+        submission, "submitted", actor, version_id=version.id, to_state="submitted", detail={"version": 1})))
+    record_event("submission.submitted", actor, target_type="submission", target_id=version.id,
+                 unit_code=village.code, version=1, kind=values["kind"])
+    return submission, version, True
+
+
+def _columns(row) -> dict:
+    """Every column value of a transient model object but its generated id, as parameters of a Core INSERT.
+
+    The statement stays the same whatever the values, so SQLAlchemy compiles it once per process."""
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns if c.key != "id" or getattr(row, "id")}
 
 
 def _correct(record, payload, digest, result, actor):
-    """A corrected version of the form whose current version the record supersedes."""
+    """A corrected version of the form whose current version the record supersedes (rare: the ORM's way)."""
+    try:
+        with db.session.begin_nested():
+            submission, version, previous_state = _store_correction(record, payload, digest, result, actor)
+    except IntegrityError:
+        # This id was stored, or the same version corrected, by a request that committed first.
+        stored = find_version(record["id"])
+        if stored is not None:
+            return _retry(stored, digest, actor)
+        superseded = find_version(record["supersedes"])
+        raise Problem("stale_version", id=record["supersedes"], current=_current_id(superseded.submission_id)) from None
+    add_event(submission, "resubmitted", actor, version_id=version.id, from_state=previous_state,
+              to_state=submission.state, detail={"version": version.number})
+    record_event("submission.resubmitted", actor, target_type="submission", target_id=version.id,
+                 unit_code=submission.village_code, version=version.number, kind=submission.kind)
+    touch(submission)
+    return submission, version, True
+
+
+def _store_correction(record, payload, digest, result, actor):
+    """Check the correction against the form's current state, then store it as the next version."""
     previous = find_version(record["supersedes"])
     if previous is None:
         raise Problem("validation_failed", fields=[field_error(
@@ -209,39 +247,42 @@ def _new_version(submission, record, payload, digest, result, actor) -> Submissi
 
 
 def extract(submission: Submission, record: dict, result: dict | None) -> None:
-    """Copy the columns the queue, the flags and the indicators read from a record and its classification."""
-    submission.review_year = record["review_year"]
-    submission.village_code = record["village_code"]
+    """Copy onto a form the columns the queue, the flags and the indicators read from its current version."""
+    for key, value in extracted(record, result).items():
+        setattr(submission, key, value)
+
+
+def extracted(record: dict, result: dict | None) -> dict:
+    """The columns the queue, the flags and the indicators read, taken from a record and its classification."""
     interview = record["interview"]
-    submission.interview_started_at = _utc(interview["started_at"])
-    submission.interview_ended_at = _utc(interview.get("ended_at"))
     gps = interview.get("gps") or {}
-    submission.gps_lat, submission.gps_lon = gps.get("lat"), gps.get("lon")
-    if submission.kind == "village":
-        return
-    submission.review_type = record["review_type"]
-    submission.household_code = record.get("household_code")
+    out = {"review_year": record["review_year"], "village_code": record["village_code"],
+           "interview_started_at": _utc(interview["started_at"]), "interview_ended_at": _utc(interview.get("ended_at")),
+           "gps_lat": gps.get("lat"), "gps_lon": gps.get("lon")}
+    if result is None:  # a village record
+        return out
     head = next(m for m in record["members"] if m["relation"] == "head")
-    submission.head_name = head["name"]
-    submission.head_name_key = name_key(head["name"])
-    submission.head_id_number = head.get("id_number")
-    submission.head_birth_year = int(head["birth_date"][:4]) if head.get("birth_date") else head.get("birth_year")
-    submission.head_sex = head["sex"]
-    submission.head_ethnicity = head["ethnicity"]
-    submission.members_count = len(record["members"])
-    apply_classification(submission, result)
+    out.update(
+        review_type=record["review_type"], household_code=record.get("household_code"), head_name=head["name"],
+        head_name_key=name_key(head["name"]), head_id_number=head.get("id_number"),
+        head_birth_year=int(head["birth_date"][:4]) if head.get("birth_date") else head.get("birth_year"),
+        head_sex=head["sex"], head_ethnicity=head["ethnicity"], members_count=len(record["members"]),
+        **classification_columns(result))
+    return out
 
 
 def apply_classification(submission: Submission, result: dict) -> None:
     """Store the rule engine's result on the form's columns."""
-    submission.classification = result
-    submission.rule_set = result["rule_set"]
-    submission.area = result["area"]
-    submission.poverty_class = result["class"]
-    submission.deficit_mask = sum(1 << (k - 1) for k in result["deficits"])
-    submission.deficit_count = len(result["deficits"])
-    submission.b1_points = result["b1_points"]
-    submission.b2_points = result["b2_points"]
+    for key, value in classification_columns(result).items():
+        setattr(submission, key, value)
+
+
+def classification_columns(result: dict) -> dict:
+    """The form's columns that hold the rule engine's result."""
+    return {"classification": result, "rule_set": result["rule_set"], "area": result["area"],
+            "poverty_class": result["class"], "deficit_mask": sum(1 << (k - 1) for k in result["deficits"]),
+            "deficit_count": len(result["deficits"]), "b1_points": result["b1_points"],
+            "b2_points": result["b2_points"]}
 
 
 def _utc(text: str | None) -> datetime | None:
@@ -252,24 +293,37 @@ def add_event(submission: Submission, action: str, actor, *, version_id: str | N
               to_state=None, field_path: str | None = None, comment: str | None = None,
               detail: dict | None = None) -> ReviewEvent:
     """Append a step to the form's history."""
-    event = ReviewEvent(
+    event = event_for(submission, action, actor, version_id=version_id, from_state=from_state, to_state=to_state,
+                      field_path=field_path, comment=comment, detail=detail)
+    db.session.add(event)
+    return event
+
+
+def event_for(submission: Submission, action: str, actor, *, version_id: str | None = None, from_state=None,
+              to_state=None, field_path: str | None = None, comment: str | None = None,
+              detail: dict | None = None) -> ReviewEvent:
+    """A step of the form's history, not yet stored."""
+    return ReviewEvent(
         submission_id=submission.id, version_id=version_id or submission.current_id,
         commune_code=submission.commune_code, village_code=submission.village_code, at=utcnow(),
         actor_id=getattr(actor, "id", None),
         actor_name=getattr(actor, "full_name", None) or getattr(actor, "username", None) or "system",
         action=action, from_state=from_state, to_state=to_state, field_path=field_path, comment=comment,
         detail=detail or {})
-    db.session.add(event)
-    return event
+
+
+def next_cursor() -> int:
+    """Take the next sync cursor. Its row lock is held until commit, so cursors follow commit order."""
+    counter = SyncCounter.__table__
+    return db.session.execute(
+        update(counter).where(counter.c.name == "submissions").values(value=counter.c.value + 1)
+        .returning(counter.c.value)).scalar_one()
 
 
 def touch(submission: Submission) -> None:
-    """Give the form the next sync cursor. Called last before commit: the counter's row lock orders cursors."""
+    """Give a changed form the next sync cursor; called last before commit, to hold the counter briefly."""
     db.session.flush()
-    seq = db.session.execute(
-        update(SyncCounter).where(SyncCounter.name == "submissions").values(value=SyncCounter.value + 1)
-        .returning(SyncCounter.value)).scalar_one()
-    submission.change_seq = seq
+    submission.change_seq = next_cursor()
     db.session.flush()
 
 

@@ -50,9 +50,10 @@ def test_the_database_refuses_to_change_or_delete_an_event(session, event, state
 
 
 def test_the_orm_cannot_delete_an_event_either(session, event):
+    stored = session.execute(unscoped(select(AuditEvent).where(AuditEvent.id == event.id), "test")).scalar_one()
     with pytest.raises(DBAPIError):
         with session.begin_nested():
-            session.delete(event)
+            session.delete(stored)
     assert session.scalar(text("SELECT count(*) FROM audit_events WHERE id = :id"), {"id": event.id}) == 1
 
 
