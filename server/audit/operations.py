@@ -11,22 +11,21 @@ from server.core.db import utcnow
 from server.extensions import db
 
 
+# A Core INSERT rather than the unit of work: every request that changes something writes one of these.
+_INSERT = insert(AuditEvent.__table__).returning(AuditEvent.__table__.c.id)
+
+
 def record_event(action: str, actor=None, *, actor_name: str | None = None, target_type: str | None = None,
-                 target_id: object = None, unit_code: str | None = None, **detail) -> AuditEvent:
-    """Append an audit event for `action` by `actor` (in the current transaction)."""
-    event = AuditEvent(
-        action=action,
-        actor_id=getattr(actor, "id", None),
-        actor_name=actor_name or getattr(actor, "username", None) or "system",
-        target_type=target_type,
-        target_id=None if target_id is None else str(target_id),
-        unit_code=unit_code,
-        ip=request.remote_addr if has_request_context() else None,
-        detail=detail,
-    )
-    # A Core INSERT rather than the unit of work: every request that changes something writes one of these.
-    values = {c.key: getattr(event, c.key) for c in AuditEvent.__table__.columns if c.key != "id"}
-    values["at"] = values["at"] or utcnow()
-    table = AuditEvent.__table__
-    event.id = db.session.execute(insert(table).returning(table.c.id), values).scalar_one()
-    return event
+                 target_id: object = None, unit_code: str | None = None, **detail) -> int:
+    """Append an audit event for `action` by `actor` (in the current transaction); return its id."""
+    return db.session.execute(_INSERT, {
+        "at": utcnow(),
+        "action": action,
+        "actor_id": getattr(actor, "id", None),
+        "actor_name": actor_name or getattr(actor, "username", None) or "system",
+        "target_type": target_type,
+        "target_id": None if target_id is None else str(target_id),
+        "unit_code": unit_code,
+        "ip": request.remote_addr if has_request_context() else None,
+        "detail": detail,
+    }).scalar_one()

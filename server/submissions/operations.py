@@ -14,6 +14,7 @@ import json
 import unicodedata
 import uuid
 from datetime import datetime
+from types import SimpleNamespace
 
 from flask import has_request_context, request
 from sqlalchemy import insert, select, update
@@ -46,7 +47,10 @@ def name_key(name: str | None) -> str | None:
 
 
 def ingest(payload, actor) -> tuple[Submission, SubmissionVersion, bool]:
-    """Store a posted record; return (submission, version, created). created=False: a retry of a stored post."""
+    """Store a posted record; return (form, version, created); created=False: a retry of a stored post.
+
+    A new form comes back as read-only views of the stored rows, a retry or a correction as ORM objects.
+    """
     if not isinstance(payload, dict):
         raise Problem("invalid_json", fields=[field_error(
             "body", "Nội dung phải là một phiếu (đối tượng JSON).", "The body must be a record (a JSON object).")])
@@ -146,39 +150,43 @@ def _village_of(record: dict, actor) -> Unit:
     return village
 
 
+# The statements of the path every phone takes for every household, built once: SQLAlchemy compiles each once.
+_INSERT_SUBMISSION = insert(Submission.__table__).returning(Submission.__table__.c.id)
+_INSERT_VERSION = insert(SubmissionVersion.__table__)
+_INSERT_EVENT = insert(ReviewEvent.__table__)
+
+
 def _create(record, payload, digest, result, village: Unit, actor):
     """A new form: its first version, in state submitted, written with one INSERT per table.
 
-    This is the path every phone takes for every household, so it avoids the ORM's unit of work. The sync
-    cursor is taken first: on PostgreSQL its row lock then orders the cursors of concurrent posts by commit.
-    The primary key on the version id (and the unique first_id) refuses a second copy of the same post.
+    This path avoids the ORM's unit of work (it is taken for every household). The sync cursor is taken first:
+    on PostgreSQL its row lock then orders the cursors of concurrent posts by commit. The primary key on the
+    version id (and the unique first_id) refuses a second copy of the same post.
+    Returns read-only views of the stored rows (the attributes of Submission and SubmissionVersion).
     """
     now = utcnow()
-    values = {"kind": payload.get("kind", "household"), "first_id": record["id"], "current_id": record["id"],
-              "version": 1, "revision": 1, "state": "submitted", "commune_code": village.commune_code,
-              "village_code": village.code, "submitted_by": actor.id, "created_at": now, "updated_at": now,
-              "change_seq": next_cursor(), **extracted(record, result)}
-    table = Submission.__table__
-    values["id"] = db.session.execute(insert(table).returning(table.c.id), values).scalar_one()
-    submission = Submission(**values)
-    version = SubmissionVersion(
-        id=record["id"], submission_id=values["id"], number=1, supersedes=None, commune_code=village.commune_code,
-        village_code=village.code, content=payload, content_sha256=digest, rule_set=result and result["rule_set"],
-        classification=result, received_at=now, received_by=actor.id,
-        received_from=request.remote_addr if has_request_context() else None)
-    db.session.execute(insert(SubmissionVersion.__table__), _columns(version))
-    db.session.execute(insert(ReviewEvent.__table__), _columns(event_for(
-        submission, "submitted", actor, version_id=version.id, to_state="submitted", detail={"version": 1})))
-    record_event("submission.submitted", actor, target_type="submission", target_id=version.id,
-                 unit_code=village.code, version=1, kind=values["kind"])
-    return submission, version, True
+    form = {"kind": payload.get("kind", "household"), "first_id": record["id"], "current_id": record["id"],
+            "version": 1, "revision": 1, "state": "submitted", "commune_code": village.commune_code,
+            "village_code": village.code, "submitted_by": actor.id, "created_at": now, "updated_at": now,
+            "meeting_id": None, "decision_id": None, "change_seq": next_cursor(), **extracted(record, result)}
+    form["id"] = db.session.execute(_INSERT_SUBMISSION, form).scalar_one()
+    version = {"id": record["id"], "submission_id": form["id"], "number": 1, "supersedes": None,
+               "commune_code": village.commune_code, "village_code": village.code, "content": payload,
+               "content_sha256": digest, "rule_set": result and result["rule_set"], "classification": result,
+               "received_at": now, "received_by": actor.id,
+               "received_from": request.remote_addr if has_request_context() else None}
+    db.session.execute(_INSERT_VERSION, version)
+    db.session.execute(_INSERT_EVENT, event_values(
+        form["id"], form["commune_code"], form["village_code"], record["id"], "submitted", actor,
+        to_state="submitted", detail={"version": 1}))
+    record_event("submission.submitted", actor, target_type="submission", target_id=record["id"],
+                 unit_code=village.code, version=1, kind=form["kind"])
+    return _view(Submission, form), _view(SubmissionVersion, version), True
 
 
-def _columns(row) -> dict:
-    """Every column value of a transient model object but its generated id, as parameters of a Core INSERT.
-
-    The statement stays the same whatever the values, so SQLAlchemy compiles it once per process."""
-    return {c.key: getattr(row, c.key) for c in row.__table__.columns if c.key != "id" or getattr(row, "id")}
+def _view(model, values: dict) -> SimpleNamespace:
+    """A read-only view of a row just inserted: every column of the model, unset ones None."""
+    return SimpleNamespace(**({c.key: None for c in model.__table__.columns} | values))
 
 
 def _correct(record, payload, digest, result, actor):
@@ -293,31 +301,32 @@ def add_event(submission: Submission, action: str, actor, *, version_id: str | N
               to_state=None, field_path: str | None = None, comment: str | None = None,
               detail: dict | None = None) -> ReviewEvent:
     """Append a step to the form's history."""
-    event = event_for(submission, action, actor, version_id=version_id, from_state=from_state, to_state=to_state,
-                      field_path=field_path, comment=comment, detail=detail)
+    event = ReviewEvent(**event_values(
+        submission.id, submission.commune_code, submission.village_code, version_id or submission.current_id,
+        action, actor, from_state=from_state, to_state=to_state, field_path=field_path, comment=comment,
+        detail=detail))
     db.session.add(event)
     return event
 
 
-def event_for(submission: Submission, action: str, actor, *, version_id: str | None = None, from_state=None,
-              to_state=None, field_path: str | None = None, comment: str | None = None,
-              detail: dict | None = None) -> ReviewEvent:
-    """A step of the form's history, not yet stored."""
-    return ReviewEvent(
-        submission_id=submission.id, version_id=version_id or submission.current_id,
-        commune_code=submission.commune_code, village_code=submission.village_code, at=utcnow(),
-        actor_id=getattr(actor, "id", None),
-        actor_name=getattr(actor, "full_name", None) or getattr(actor, "username", None) or "system",
-        action=action, from_state=from_state, to_state=to_state, field_path=field_path, comment=comment,
-        detail=detail or {})
+def event_values(submission_id: int, commune_code: str, village_code: str, version_id: str, action: str, actor, *,
+                 from_state=None, to_state=None, field_path: str | None = None, comment: str | None = None,
+                 detail: dict | None = None) -> dict:
+    """The columns of one step of a form's history."""
+    return {"submission_id": submission_id, "version_id": version_id, "commune_code": commune_code,
+            "village_code": village_code, "at": utcnow(), "actor_id": getattr(actor, "id", None),
+            "actor_name": getattr(actor, "full_name", None) or getattr(actor, "username", None) or "system",
+            "action": action, "from_state": from_state, "to_state": to_state, "field_path": field_path,
+            "comment": comment, "detail": detail or {}}
+
+
+_NEXT_CURSOR = (update(SyncCounter.__table__).where(SyncCounter.__table__.c.name == "submissions")
+                .values(value=SyncCounter.__table__.c.value + 1).returning(SyncCounter.__table__.c.value))
 
 
 def next_cursor() -> int:
     """Take the next sync cursor. Its row lock is held until commit, so cursors follow commit order."""
-    counter = SyncCounter.__table__
-    return db.session.execute(
-        update(counter).where(counter.c.name == "submissions").values(value=counter.c.value + 1)
-        .returning(counter.c.value)).scalar_one()
+    return db.session.execute(_NEXT_CURSOR).scalar_one()
 
 
 def touch(submission: Submission) -> None:

@@ -15,9 +15,9 @@ from server.core.scoping import ScopeNotApplied, unscoped
 def event(session, make_user):
     """One committed audit event in Xã Lộc Bình."""
     actor = make_user("admin", "06529")
-    row = record_event("user_created", actor, target_type="user", target_id=42, unit_code="06529", role="x")
+    event_id = record_event("user_created", actor, target_type="user", target_id=42, unit_code="06529", role="x")
     session.commit()
-    return row
+    return session.execute(unscoped(select(AuditEvent).where(AuditEvent.id == event_id), "test")).scalar_one()
 
 
 def test_record_event_keeps_who_what_where(session, event):
