@@ -16,7 +16,7 @@ from server.accounts.models import ROLES, ApiToken, LoginFailure, User
 from server.audit.operations import record_event
 from server.core.db import utcnow
 from server.core.errors import Problem, field_error
-from server.core.scoping import UNSCOPED, can_access, unscoped
+from server.core.scoping import can_access, unscoped
 from server.extensions import db
 from server.places.models import Unit
 
