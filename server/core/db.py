@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
@@ -124,11 +125,31 @@ def make_engine(url: str, echo: bool = False) -> Engine:
             cur.execute("PRAGMA synchronous=FULL")
             cur.close()
 
+        # SQLite has one writer at a time. Writers of this process queue on a lock rather than in SQLite's busy
+        # handler, which polls with sleeps of up to 100 ms (long tails under load); other processes still wait
+        # there. Held from BEGIN IMMEDIATE until the connection goes back to the pool, after commit or rollback.
+        writer = threading.RLock()
+
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
             # A request that writes takes the write lock up front: a deferred transaction that read first cannot
             # upgrade once another writer has committed (SQLITE_BUSY at once, no wait), and would fail the request.
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if _writes() else "BEGIN")
+            if _writes():
+                if writer.acquire(timeout=30):
+                    conn.info["rasoat_writer"] = writer
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.exec_driver_sql("BEGIN")
+
+        @event.listens_for(engine.pool, "checkin")
+        def _sqlite_release(_dbapi_conn, record):
+            # The session gives its connection back once the transaction has ended (after the commit's fsync).
+            held = record.info.pop("rasoat_writer", None) if record is not None else None
+            if held is not None:
+                try:
+                    held.release()
+                except RuntimeError:  # returned by another thread (a leaked connection collected): not ours
+                    pass
 
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
