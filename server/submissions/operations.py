@@ -13,7 +13,7 @@ import hashlib
 import json
 import unicodedata
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from types import SimpleNamespace
 
 from flask import has_request_context, request
@@ -135,12 +135,16 @@ def _validated(payload: dict, kind: str) -> dict:
 
 
 def _village_of(record: dict, actor) -> Unit:
-    """The record's village: it must exist, be in force, belong to the commune and lie in the actor's area."""
+    """The record's village: it must exist, still be in force, belong to the commune and lie in the actor's area."""
     village = actor.unit if actor.unit_code == record["village_code"] else db.session.get(Unit, record["village_code"])
     if village is None or village.level != "village":
         raise Problem("validation_failed", fields=[field_error(
             "village_code", f"Không có thôn mã {record['village_code']}.",
             f"There is no village with code {record['village_code']}.")])
+    if village.valid_to is not None and village.valid_to <= date.today():
+        raise Problem("validation_failed", fields=[field_error(
+            "village_code", f"Thôn {village.code} không còn hiệu lực từ {village.valid_to:%d/%m/%Y}.",
+            f"Village {village.code} is no longer in force since {village.valid_to:%d/%m/%Y}.")])
     if village.commune_code != record["commune_code"]:
         raise Problem("validation_failed", fields=[field_error(
             "commune_code", f"Thôn {village.code} thuộc xã {village.commune_code}, không thuộc {record['commune_code']}.",

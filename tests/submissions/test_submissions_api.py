@@ -123,6 +123,19 @@ def test_an_unknown_village_or_one_of_another_commune_is_named(post, supervisor,
     assert resp.status_code == 422 and resp.get_json()["error"]["fields"][0]["path"] == "commune_code"
 
 
+def test_a_village_no_longer_in_force_is_refused(session, post, supervisor, household):
+    from datetime import date
+
+    from server.places.models import Unit
+
+    session.get(Unit, "T-06529-02").valid_to = date(2025, 12, 31)
+    session.commit()
+    resp = post(household(village_code="T-06529-02"), supervisor)
+    assert resp.status_code == 422
+    field = resp.get_json()["error"]["fields"][0]
+    assert field["path"] == "village_code" and "31/12/2025" in field["message"]["en"]
+
+
 def test_an_enumerator_posts_only_for_their_village(make_user, post, enumerator, household):
     resp = post(household(village_code="T-06529-02"), enumerator)
     assert resp.status_code == 403 and resp.get_json()["error"]["code"] == "out_of_scope"
