@@ -8,8 +8,7 @@ from flask import Flask, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import settings
-
-TIMEZONE = "Asia/Ho_Chi_Minh"
+from server.core.db import TIMEZONE
 
 
 def create_app(overrides: dict | None = None) -> Flask:

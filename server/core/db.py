@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -55,6 +56,16 @@ class UTCDateTime(TypeDecorator):
 def utcnow() -> datetime:
     """Now, timezone-aware, in UTC."""
     return datetime.now(timezone.utc)
+
+
+# Vietnam's time: pages show it, and dates people enter (a meeting, a decision) are days in it.
+TIMEZONE = "Asia/Ho_Chi_Minh"
+LOCAL_ZONE = ZoneInfo(TIMEZONE)
+
+
+def local_today() -> date:
+    """Today's date in Vietnam, whatever the server's clock zone."""
+    return datetime.now(LOCAL_ZONE).date()
 
 
 class _AppSession(Session):

@@ -75,17 +75,10 @@ def in_area(user, commune_code: str, village_code: str) -> bool:
         return False
     level, code = user.unit.level, user.unit_code
     if level == "province":
-        return _province_of(commune_code) == code
+        return can_access(user, commune_code)
     if level == "commune":
         return commune_code == code
     return village_code == code
-
-
-def _province_of(commune_code: str) -> str | None:
-    """The province of a commune, from the unit list."""
-    from server.extensions import db
-
-    return db.session.execute(select(Unit.province_code).where(Unit.code == commune_code)).scalar_one_or_none()
 
 
 def can_access(user, unit_code: str) -> bool:

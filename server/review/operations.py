@@ -8,13 +8,12 @@ other is told the form changed meanwhile. Steps are appended to `review_events`,
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import select, update
 
 from server.audit.operations import record_event
-from server.core.db import utcnow
+from server.core.db import local_today, utcnow
 from server.core.errors import Problem, field_error
 from server.core.scoping import scoped
 from server.extensions import db
@@ -24,13 +23,7 @@ from server.submissions.models import Submission
 from server.submissions.operations import add_event, touch
 
 COMMENT_MAX = 2000
-# Meetings and decisions are dated in Vietnam, whatever the server's clock zone.
-LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
-
-def local_today() -> date:
-    """Today's date in Vietnam."""
-    return datetime.now(LOCAL_ZONE).date()
 PATH_RE = re.compile(r"[a-z_0-9]+(\[\d+\])?(\.[a-z_0-9]+(\[\d+\])?)*")
 
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 import unicodedata
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from types import SimpleNamespace
 
 from flask import has_request_context, request
@@ -21,7 +21,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.audit.operations import record_event
-from server.core.db import utcnow
+from server.core.db import local_today, utcnow
 from server.core.errors import Problem, field_error
 from server.core.scoping import in_area, scoped, unscoped
 from server.extensions import db
@@ -141,7 +141,7 @@ def _village_of(record: dict, actor) -> Unit:
         raise Problem("validation_failed", fields=[field_error(
             "village_code", f"Không có thôn mã {record['village_code']}.",
             f"There is no village with code {record['village_code']}.")])
-    if village.valid_to is not None and village.valid_to <= date.today():
+    if village.valid_to is not None and village.valid_to <= local_today():
         raise Problem("validation_failed", fields=[field_error(
             "village_code", f"Thôn {village.code} không còn hiệu lực từ {village.valid_to:%d/%m/%Y}.",
             f"Village {village.code} is no longer in force since {village.valid_to:%d/%m/%Y}.")])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -12,7 +12,8 @@ from sqlalchemy.exc import DBAPIError
 from server.core.errors import Problem
 from server.core.scoping import unscoped
 from server.review.models import ReviewEvent
-from server.review.operations import act, add_comment, get_submission, local_today, record_decision, record_meeting
+from server.core.db import local_today
+from server.review.operations import act, add_comment, get_submission, record_decision, record_meeting
 from server.submissions.models import Submission
 
 # The procedure written out independently of server/review/rules.py (poverty-review.md §3.5).
