@@ -9,7 +9,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.accounts.models import ROLES, ApiToken, LoginFailure, User
@@ -221,12 +221,14 @@ def issue_token(user: User, label: str = "") -> tuple[str, ApiToken]:
     return token, row
 
 
+# One query for the token, its user and the user's unit: every API call starts here, so it is built once.
+_TOKEN_OWNER = unscoped(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+                        .where(ApiToken.token_hash == bindparam("token_hash")), "token owner")
+
+
 def user_for_token(token: str) -> tuple[User, ApiToken] | None:
     """The active user and token row for a bearer token, or None if unknown, expired, revoked or disabled."""
-    # One query for the token, its user and the user's unit: every API call starts here.
-    stmt = unscoped(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-                    .where(ApiToken.token_hash == _hash_token(token)), "token owner")
-    found = db.session.execute(stmt).first()
+    found = db.session.execute(_TOKEN_OWNER, {"token_hash": _hash_token(token)}).first()
     now = utcnow()
     if found is None:
         return None

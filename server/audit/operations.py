@@ -7,18 +7,18 @@ from flask import has_request_context, request
 from sqlalchemy import insert
 
 from server.audit.models import AuditEvent
-from server.core.db import utcnow
+from server.core.db import Prepared, utcnow
 from server.extensions import db
 
 
 # A Core INSERT rather than the unit of work: every request that changes something writes one of these.
-_INSERT = insert(AuditEvent.__table__).returning(AuditEvent.__table__.c.id)
+_INSERT = Prepared(insert(AuditEvent.__table__).returning(AuditEvent.__table__.c.id))
 
 
 def record_event(action: str, actor=None, *, actor_name: str | None = None, target_type: str | None = None,
                  target_id: object = None, unit_code: str | None = None, **detail) -> int:
     """Append an audit event for `action` by `actor` (in the current transaction); return its id."""
-    return db.session.execute(_INSERT, {
+    return _INSERT.first(db.session, {
         "at": utcnow(),
         "action": action,
         "actor_id": getattr(actor, "id", None),
@@ -28,4 +28,4 @@ def record_event(action: str, actor=None, *, actor_name: str | None = None, targ
         "unit_code": unit_code,
         "ip": request.remote_addr if has_request_context() else None,
         "detail": detail,
-    }).scalar_one()
+    })[0]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from flask import current_app, has_request_context, request
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -164,3 +165,60 @@ def make_engine(url: str, echo: bool = False) -> Engine:
 
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+class Prepared:
+    """A Core statement run straight on the transaction's DBAPI cursor: compiled once per dialect and set of
+    parameter names, its values passed through SQLAlchemy's own bind processors (JSON, UTC timestamps).
+
+    For the few statements every phone's submission runs: SQLAlchemy's per-execution machinery costs more than
+    the statement itself there. Columns with a Python-side default must be given (such defaults are not applied
+    here: leaving one out is refused), the session is flushed first (as `Session.execute` would), database errors
+    come as SQLAlchemy's exceptions, and the first row is returned, for RETURNING.
+    """
+
+    def __init__(self, stmt) -> None:
+        self.stmt = stmt
+        self._compiled: dict = {}
+
+    def first(self, session, params: dict):
+        """Execute with `params` in the session's transaction; the first row returned, or None."""
+        session.flush()
+        connection = session.connection()
+        dialect, keys = connection.dialect, tuple(params)
+        plan = self._compiled.get((dialect.name, keys))
+        if plan is None:
+            self._check_defaults(keys)
+            compiled = self.stmt.compile(dialect=dialect, column_keys=list(keys))
+            processors = compiled._bind_processors  # noqa: SLF001 - the processors Connection.execute applies
+            names = compiled.positiontup if compiled.positional else list(compiled.bind_names.values())
+            plan = (compiled, [(n, processors.get(n)) for n in names])
+            self._compiled[(dialect.name, keys)] = plan
+        compiled, binds = plan
+        given = compiled.construct_params(params)  # with the values the statement itself binds
+        values = [p(given[n]) if p else given[n] for n, p in binds]
+        parameters = values if compiled.positional else dict(zip((n for n, _ in binds), values))
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(compiled.string, parameters)
+            return cursor.fetchone() if cursor.description else None
+        except dialect.loaded_dbapi.Error as e:
+            # As Connection.execute would: SQLAlchemy's exception (IntegrityError…), a lost connection invalidated.
+            lost = dialect.is_disconnect(e, connection.connection.dbapi_connection, cursor)
+            if lost:
+                connection.invalidate(e)
+            raise DBAPIError.instance(compiled.string, parameters, e, dialect.loaded_dbapi.Error,
+                                      connection_invalidated=lost, dialect=dialect) from e
+        finally:
+            with suppress(dialect.loaded_dbapi.Error):
+                cursor.close()
+
+    def _check_defaults(self, keys: tuple) -> None:
+        """Refuse parameters that leave out a column whose default is computed in Python (it would be skipped)."""
+        if not (self.stmt.is_insert or self.stmt.is_update):
+            return
+        attr = "default" if self.stmt.is_insert else "onupdate"
+        skipped = [c.key for c in self.stmt.table.columns if getattr(c, attr) is not None and c.key not in keys]
+        if skipped:
+            raise ValueError(f"Prepared {self.stmt.table.name}: give {', '.join(skipped)} (Python-side defaults "
+                             "are not applied on this path)")

@@ -21,7 +21,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.audit.operations import record_event
-from server.core.db import local_today, utcnow
+from server.core.db import Prepared, local_today, utcnow
 from server.core.errors import Problem, field_error
 from server.core.scoping import in_area, scoped, unscoped
 from server.extensions import db
@@ -155,9 +155,9 @@ def _village_of(record: dict, actor) -> Unit:
 
 
 # The statements of the path every phone takes for every household, built once: SQLAlchemy compiles each once.
-_INSERT_SUBMISSION = insert(Submission.__table__).returning(Submission.__table__.c.id)
-_INSERT_VERSION = insert(SubmissionVersion.__table__)
-_INSERT_EVENT = insert(ReviewEvent.__table__)
+_INSERT_SUBMISSION = Prepared(insert(Submission.__table__).returning(Submission.__table__.c.id))
+_INSERT_VERSION = Prepared(insert(SubmissionVersion.__table__))
+_INSERT_EVENT = Prepared(insert(ReviewEvent.__table__))
 
 
 def _create(record, payload, digest, result, village: Unit, actor):
@@ -172,15 +172,16 @@ def _create(record, payload, digest, result, village: Unit, actor):
     form = {"kind": payload.get("kind", "household"), "first_id": record["id"], "current_id": record["id"],
             "version": 1, "revision": 1, "state": "submitted", "commune_code": village.commune_code,
             "village_code": village.code, "submitted_by": actor.id, "created_at": now, "updated_at": now,
-            "meeting_id": None, "decision_id": None, "change_seq": next_cursor(), **extracted(record, result)}
-    form["id"] = db.session.execute(_INSERT_SUBMISSION, form).scalar_one()
+            "meeting_id": None, "decision_id": None, "change_seq": next_cursor(),
+            **extracted(record, result)}
+    form["id"] = _INSERT_SUBMISSION.first(db.session, form)[0]
     version = {"id": record["id"], "submission_id": form["id"], "number": 1, "supersedes": None,
                "commune_code": village.commune_code, "village_code": village.code, "content": payload,
                "content_sha256": digest, "rule_set": result and result["rule_set"], "classification": result,
                "received_at": now, "received_by": actor.id,
                "received_from": request.remote_addr if has_request_context() else None}
-    db.session.execute(_INSERT_VERSION, version)
-    db.session.execute(_INSERT_EVENT, event_values(
+    _INSERT_VERSION.first(db.session, version)
+    _INSERT_EVENT.first(db.session, event_values(
         form["id"], form["commune_code"], form["village_code"], record["id"], "submitted", actor,
         to_state="submitted", detail={"version": 1}))
     record_event("submission.submitted", actor, target_type="submission", target_id=record["id"],
@@ -324,13 +325,13 @@ def event_values(submission_id: int, commune_code: str, village_code: str, versi
             "comment": comment, "detail": detail or {}}
 
 
-_NEXT_CURSOR = (update(SyncCounter.__table__).where(SyncCounter.__table__.c.name == "submissions")
-                .values(value=SyncCounter.__table__.c.value + 1).returning(SyncCounter.__table__.c.value))
+_NEXT_CURSOR = Prepared(update(SyncCounter.__table__).where(SyncCounter.__table__.c.name == "submissions")
+                        .values(value=SyncCounter.__table__.c.value + 1).returning(SyncCounter.__table__.c.value))
 
 
 def next_cursor() -> int:
     """Take the next sync cursor. Its row lock is held until commit, so cursors follow commit order."""
-    return db.session.execute(_NEXT_CURSOR).scalar_one()
+    return _NEXT_CURSOR.first(db.session, {})[0]
 
 
 def touch(submission: Submission) -> None:
