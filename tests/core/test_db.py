@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import time
+
 import pytest
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import create_engine, insert, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.pool import NullPool
 
 from server.audit.models import AuditEvent
-from server.core.db import Prepared
+from server.core import db as db_module
+from server.core.db import Prepared, make_engine, run_together
 from server.core.scoping import unscoped
 from server.places.models import Unit
 from server.submissions.models import SyncCounter
@@ -67,6 +71,26 @@ def test_a_statement_with_values_of_its_own(session):
     assert bump.first(session, {})[0] == first + 1
 
 
+def test_statements_run_together_return_their_rows_in_order(session):
+    statement = Prepared(insert(AuditEvent.__table__).returning(AuditEvent.__table__.c.id))
+    counter = SyncCounter.__table__
+    plain = Prepared(update(counter).where(counter.c.name == "submissions").values(value=counter.c.value + 1))
+    first, none, second = run_together(session, [(statement, _event(target_id="a")), (plain, {}),
+                                                 (statement, _event(target_id="b"))])
+    assert none is None  # a statement returning no rows
+    assert _read(session, first[0]).target_id == "a" and _read(session, second[0]).target_id == "b"
+
+
+def test_an_error_among_statements_run_together_refuses_them_all(session):
+    statement = Prepared(insert(AuditEvent.__table__).returning(AuditEvent.__table__.c.id))
+    taken = statement.first(session, _event())[0]
+    with pytest.raises(IntegrityError):
+        with session.begin_nested():
+            run_together(session, [(statement, _event(target_id="lost")), (statement, _event(id=taken))])
+    stmt = unscoped(select(AuditEvent).where(AuditEvent.target_id == "lost"), "test")
+    assert session.execute(stmt).first() is None
+
+
 def test_pending_orm_objects_are_flushed_first(session):
     session.add(Unit(code="TEST-PREP-1", name="Thôn Thử", level="village", kind="thon", parent_code="06529",
                      province_code="20", commune_code="06529", valid_from=date(2025, 7, 1), source="test"))
@@ -79,3 +103,45 @@ def test_leaving_out_a_column_with_a_python_default_is_refused(session):
     del values["at"]
     with pytest.raises(ValueError, match="give at"):
         Prepared(insert(AuditEvent.__table__)).first(session, values)
+
+
+@pytest.fixture
+def own_engine(app, backend):
+    """An engine of the test database of our own, so its pool can be watched; disposed after the test."""
+    if backend == "sqlite":
+        pytest.skip("SQLite's connections are files of this process: none can be dropped by a server")
+    engine = make_engine(app.config["DATABASE_URL"])
+    yield engine
+    engine.dispose()
+
+
+def _backend_pid(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+
+def _terminate(engine, pid: int) -> None:
+    """End a server process from a connection outside the engine's pool, as a server restart would."""
+    outside = create_engine(engine.url, poolclass=NullPool)
+    with outside.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        conn.commit()
+    outside.dispose()
+    time.sleep(0.05)
+
+
+def test_a_connection_dropped_while_idle_is_replaced_when_taken(own_engine, monkeypatch):
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    first = _backend_pid(own_engine)  # now idle in the pool, its only connection
+    _terminate(own_engine, first)
+    assert _backend_pid(own_engine) not in (first, None)  # no error: the dead connection was replaced
+
+
+def test_a_busy_connection_is_not_pinged(own_engine, monkeypatch):
+    # Within the idle limit the pool hands the connection out as it is: a dropped one then fails the statement,
+    # which shows the ping (not luck) is what replaced it above.
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    first = _backend_pid(own_engine)  # now idle in the pool, its only connection
+    _terminate(own_engine, first)
+    with pytest.raises(DBAPIError):
+        _backend_pid(own_engine)
