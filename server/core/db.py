@@ -200,7 +200,8 @@ class Prepared:
     For the few statements every phone's submission runs: SQLAlchemy's per-execution machinery costs more than
     the statement itself there. Columns with a Python-side default must be given (such defaults are not applied
     here: leaving one out is refused), the session is flushed first (as `Session.execute` would), database errors
-    come as SQLAlchemy's exceptions, and the first row is returned, for RETURNING.
+    come as SQLAlchemy's exceptions, and the first row is returned, for RETURNING (on PostgreSQL SQLAlchemy adds
+    RETURNING of the primary key to an INSERT without one).
     """
 
     def __init__(self, stmt) -> None:
