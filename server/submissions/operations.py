@@ -17,7 +17,7 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from flask import has_request_context, request
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.audit import operations as audit
@@ -155,19 +155,10 @@ def _village_of(record: dict, actor) -> Unit:
     return village
 
 
-# The statements of the path every phone takes for every household, built once (see server.core.db.Prepared).
-# They need nothing from each other's results, so on PostgreSQL they go to the server in one round trip: the form
-# takes the cursor just taken by reading the counter, the version and the history step find their form by its
-# first version's id (unique) in SQL.
-_COUNTER = SyncCounter.__table__
-_FORM = Submission.__table__
-_TAKE_CURSOR = Prepared(update(_COUNTER).where(_COUNTER.c.name == "submissions").values(value=_COUNTER.c.value + 1))
-_INSERT_SUBMISSION = Prepared(insert(_FORM).values(
-    change_seq=select(_COUNTER.c.value).where(_COUNTER.c.name == "submissions").scalar_subquery())
-    .returning(_FORM.c.id, _FORM.c.change_seq))
-_THE_FORM = select(_FORM.c.id).where(_FORM.c.first_id == bindparam("form_first_id")).scalar_subquery()
-_INSERT_VERSION = Prepared(insert(SubmissionVersion.__table__).values(submission_id=_THE_FORM))
-_INSERT_EVENT = Prepared(insert(ReviewEvent.__table__).values(submission_id=_THE_FORM))
+# The statements of the path every phone takes for every household, built once: SQLAlchemy compiles each once.
+_INSERT_SUBMISSION = Prepared(insert(Submission.__table__).returning(Submission.__table__.c.id))
+_INSERT_VERSION = Prepared(insert(SubmissionVersion.__table__))
+_INSERT_EVENT = Prepared(insert(ReviewEvent.__table__))
 
 
 def _create(record, payload, digest, result, village: Unit, actor):
@@ -182,23 +173,22 @@ def _create(record, payload, digest, result, village: Unit, actor):
     form = {"kind": payload.get("kind", "household"), "first_id": record["id"], "current_id": record["id"],
             "version": 1, "revision": 1, "state": "submitted", "commune_code": village.commune_code,
             "village_code": village.code, "submitted_by": actor.id, "created_at": now, "updated_at": now,
-            "meeting_id": None, "decision_id": None, **extracted(record, result)}
-    version = {"id": record["id"], "form_first_id": record["id"], "number": 1, "supersedes": None,
+            "meeting_id": None, "decision_id": None, "change_seq": next_cursor(),
+            **extracted(record, result)}
+    form["id"] = _INSERT_SUBMISSION.first(db.session, form)[0]
+    version = {"id": record["id"], "submission_id": form["id"], "number": 1, "supersedes": None,
                "commune_code": village.commune_code, "village_code": village.code, "content": payload,
                "content_sha256": digest, "rule_set": result and result["rule_set"], "classification": result,
                "received_at": now, "received_by": actor.id,
                "received_from": request.remote_addr if has_request_context() else None}
-    event = event_values(None, form["commune_code"], form["village_code"], record["id"], "submitted", actor,
-                         to_state="submitted", detail={"version": 1})
-    del event["submission_id"]
-    _, (form["id"], form["change_seq"]), *_ = run_together(db.session, [
-        (_TAKE_CURSOR, {}), (_INSERT_SUBMISSION, form), (_INSERT_VERSION, version),
-        (_INSERT_EVENT, event | {"form_first_id": record["id"]}),
+    # The version, its history step and its audit entry need only the form's id: one round trip on PostgreSQL.
+    run_together(db.session, [
+        (_INSERT_VERSION, version),
+        (_INSERT_EVENT, event_values(form["id"], form["commune_code"], form["village_code"], record["id"],
+                                     "submitted", actor, to_state="submitted", detail={"version": 1})),
         (audit.INSERT_EVENT, audit.event_values("submission.submitted", actor, target_type="submission",
                                                 target_id=record["id"], unit_code=village.code, version=1,
                                                 kind=form["kind"]))])
-    del version["form_first_id"]
-    version["submission_id"] = form["id"]
     return _view(Submission, form), _view(SubmissionVersion, version), True
 
 
