@@ -201,7 +201,7 @@ class Prepared:
     the statement itself there. Columns with a Python-side default must be given (such defaults are not applied
     here: leaving one out is refused), the session is flushed first (as `Session.execute` would), database errors
     come as SQLAlchemy's exceptions, and the first row is returned, for RETURNING (on PostgreSQL SQLAlchemy adds
-    RETURNING of the primary key to an INSERT without one).
+    RETURNING of the primary key to an INSERT without one). SQL_ECHO does not show these statements.
     """
 
     def __init__(self, stmt) -> None:

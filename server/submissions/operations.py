@@ -155,7 +155,7 @@ def _village_of(record: dict, actor) -> Unit:
     return village
 
 
-# The statements of the path every phone takes for every household, built once: SQLAlchemy compiles each once.
+# The statements of the path every phone takes for every household: Prepared (server.core.db), compiled once.
 _INSERT_SUBMISSION = Prepared(insert(Submission.__table__).returning(Submission.__table__.c.id))
 _INSERT_VERSION = Prepared(insert(SubmissionVersion.__table__))
 _INSERT_EVENT = Prepared(insert(ReviewEvent.__table__))
@@ -173,8 +173,7 @@ def _create(record, payload, digest, result, village: Unit, actor):
     form = {"kind": payload.get("kind", "household"), "first_id": record["id"], "current_id": record["id"],
             "version": 1, "revision": 1, "state": "submitted", "commune_code": village.commune_code,
             "village_code": village.code, "submitted_by": actor.id, "created_at": now, "updated_at": now,
-            "meeting_id": None, "decision_id": None, "change_seq": next_cursor(),
-            **extracted(record, result)}
+            "meeting_id": None, "decision_id": None, "change_seq": next_cursor(), **extracted(record, result)}
     form["id"] = _INSERT_SUBMISSION.first(db.session, form)[0]
     version = {"id": record["id"], "submission_id": form["id"], "number": 1, "supersedes": None,
                "commune_code": village.commune_code, "village_code": village.code, "content": payload,
