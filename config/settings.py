@@ -29,13 +29,28 @@ DEFAULTS: dict[str, object] = {
     # Days an API bearer token stays valid. Phones work offline for weeks between syncs, so this is long;
     # a token can be revoked at any time.
     "API_TOKEN_DAYS": 42,
-    # Failed logins for one username within LOGIN_WINDOW_SECONDS before further attempts for it are refused until
-    # the window has passed. One address may fail four times as often (several cadres share a commune's
-    # connection); behind a reverse proxy set PROXY_COUNT, or every client shares the proxy's address.
+    # Sign-in throttling (README, "Sign-in throttling"). Wrong passwords for one username from one address that are
+    # checked without delay. After that the pair must wait before its next try (429 `too_many_attempts`).
+    # Nothing locks an account by itself: only an administrator can (and unlock it) on the user's page.
     "LOGIN_MAX_FAILURES": 5,
-    # The window, in seconds, over which failed logins are counted.
-    "LOGIN_WINDOW_SECONDS": 900,
-    # Send session cookies only over HTTPS. Set true behind a TLS-terminating reverse proxy.
+    # The first wait, in seconds, after LOGIN_MAX_FAILURES; it doubles with every further wrong password.
+    "LOGIN_DELAY_SECONDS": 30,
+    # The longest wait, in seconds, however many wrong passwords: so the owner, if an attacker shares their
+    # address and guesses their name, is slowed at worst this much, never locked out.
+    "LOGIN_MAX_DELAY_SECONDS": 900,
+    # Seconds after its last wrong password that a (username, address) pair's count is forgotten. A right password
+    # forgets it at once.
+    "LOGIN_FORGET_SECONDS": 86400,
+    # Wrong passwords from one address, whatever the usernames, within LOGIN_ADDRESS_WINDOW_SECONDS before that
+    # address is slowed (not locked). Set far above what a commune's shared connection needs: behind a reverse
+    # proxy set PROXY_COUNT, or every client shares the proxy's address.
+    "LOGIN_ADDRESS_MAX_FAILURES": 100,
+    # The window, in seconds, over which an address's wrong passwords are counted.
+    "LOGIN_ADDRESS_WINDOW_SECONDS": 3600,
+    # Past LOGIN_ADDRESS_MAX_FAILURES, the address may try once per this many seconds until its window ends.
+    "LOGIN_ADDRESS_DELAY_SECONDS": 10,
+    # Send session cookies only over HTTPS, always. Without it they are still marked Secure whenever the request
+    # came over HTTPS (behind a reverse proxy: X-Forwarded-Proto, trusted when PROXY_COUNT is set).
     "SESSION_COOKIE_SECURE": False,
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
     "PROXY_COUNT": 0,
@@ -60,6 +75,9 @@ DEFAULTS: dict[str, object] = {
     # Quality flag: the GPS check needs at least this many other households with GPS in the village.
     "GPS_MIN_NEIGHBOURS": 3,
 }
+
+# RASOAT_* variables that are not configuration: read by the create-user command, the tests and the benchmarks.
+NOT_SETTINGS = ("NEW_PASSWORD", "TEST_POSTGRES_URL", "CRASH_TESTS", "BENCH_POSTGRES_URL")
 
 _BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
@@ -99,7 +117,8 @@ def load(overrides: dict | None = None, environ: dict | None = None) -> dict:
     cfg = dict(DEFAULTS)
     overrides = dict(overrides or {})
     env = {k[len("RASOAT_"):]: v for k, v in environ.items() if k.startswith("RASOAT_")}
-    env.pop("NEW_PASSWORD", None)  # read by the create-user command, not configuration
+    for name in NOT_SETTINGS:
+        env.pop(name, None)
     _check_keys("the environment (RASOAT_*)", env)
     _check_keys("create_app overrides", overrides)
     instance = Path(str(overrides.get("INSTANCE_PATH") or env.get("INSTANCE_PATH") or cfg["INSTANCE_PATH"]))

@@ -35,8 +35,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: TIMEZONE)
 
-    from server.core import requests
+    from server.core import requests, security
 
+    security.init_app(app)  # first: its after-request function then runs last, on the final response
     requests.init_app(app)
 
     from server import accounts, audit, places, review, submissions, web

@@ -12,10 +12,11 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from config.settings import ROOT
 from server.core.errors import Problem
+from server.core.requests import undo_request_work
 from server.extensions import db
 
-ROOT = Path(__file__).resolve().parent.parent
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 
 
@@ -57,7 +58,7 @@ def db_current():
 
 def _fail(problem: Problem) -> None:
     """Print a problem in both languages, with its field errors, and exit with status 1."""
-    db.session.rollback()
+    undo_request_work()
     body = problem.to_dict()
     click.echo(f"{body['message']['vi']} / {body['message']['en']}", err=True)
     for f in body.get("fields", []):
@@ -159,7 +160,7 @@ def bootstrap_admin():
 @click.command("load-demo")
 def load_demo():
     """Load clearly-labelled demo villages and one demo user per role (never loaded by default)."""
-    from server.places.demo import load_demo_data
+    from server.demo import load_demo_data
 
     try:
         users = load_demo_data()
@@ -200,9 +201,60 @@ def reclassify(review_year: int | None, rule_set: str | None, include_recognised
     sys.exit(1 if report["failed"] else 0)
 
 
+@click.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False))
+def backup(directory: str):
+    """Back up the database and the photos into DIRECTORY (new or empty) while the server runs."""
+    from server.audit.operations import record_event
+    from server.backup import make_backup
+
+    try:
+        manifest = make_backup(Path(directory))
+    except Problem as problem:
+        _fail(problem)
+    photos = manifest["attachments"]
+    record_event("backup.made", None, actor_name="cli", target_type="backup", target_id=str(Path(directory).resolve()),
+                 revision=manifest["revision"], photos=photos["files"], photos_missing=len(photos["missing"]),
+                 photos_damaged=len(photos["damaged"]))
+    db.session.commit()
+    tables = manifest["tables"]
+    click.echo(f"backup / sao lưu: {directory} (revision {manifest['revision']}, "
+               f"{tables.get('submissions', 0)} forms / phiếu, {tables.get('submission_versions', 0)} versions / "
+               f"bản, {photos['files']} photos / ảnh, {photos['bytes']:,} bytes)")
+    for what, names in (("missing / thiếu", photos["missing"]), ("damaged / hỏng", photos["damaged"])):
+        if names:
+            click.echo(f"  photos {what}, not in the backup / ảnh không có trong bản sao lưu: {len(names)}: "
+                       f"{', '.join(names[:10])}{' …' if len(names) > 10 else ''}", err=True)
+
+
+@click.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--yes", is_flag=True, help="Replace the configured database when it is not empty.")
+def restore(directory: str, yes: bool):
+    """Restore a backup made by `backup` into the configured database (empty, or replaced with --yes)."""
+    from server.backup import restore_backup
+
+    try:
+        report = restore_backup(Path(directory), replace=yes)
+    except Problem as problem:
+        _fail(problem)
+    db.session.commit()
+    click.echo(f"restored / đã khôi phục: {directory} (made / sao lưu lúc {report['created_at']}, revision "
+               f"{report['revision']}); new sync cursor epoch / kỷ nguyên con trỏ mới: {report['epoch']}: phones "
+               "pull again from the start / điện thoại tải lại từ đầu")
+    if report["upgrade_needed"]:
+        click.echo("  The backup's schema is not the newest: run `flask --app server db upgrade`. / Lược đồ của bản "
+                   "sao lưu chưa mới nhất: hãy chạy `flask --app server db upgrade`.", err=True)
+    if not report["audited"]:
+        click.echo("  The audit trail could not record the restore. / Nhật ký kiểm tra chưa ghi được việc khôi phục.",
+                   err=True)
+
+
 def init_app(app) -> None:
     """Register the commands."""
     app.cli.add_command(db_cli)
     for command in (load_places, import_villages, import_commune_mapping, create_user, bootstrap_admin,
                     load_demo, reclassify):
         app.cli.add_command(command)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)

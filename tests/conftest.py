@@ -184,7 +184,7 @@ def login(client):
 
     def do(user):
         with client.session_transaction() as sess:
-            sess["_user_id"] = str(user.id)
+            sess["_user_id"] = user.get_id()  # the id and the session version, as login_user stores them
             sess["_fresh"] = True
         return user
 

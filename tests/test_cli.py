@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.accounts import operations as ops
-from server.accounts.models import ROLES, User
+from server.accounts.models import User
 from server.audit.models import AuditEvent
+from server.core.roles import ROLES
 from server.core.scoping import unscoped
 from server.places.models import CommuneMapping, Unit, UnitHouseholdCount
 

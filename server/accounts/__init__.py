@@ -25,10 +25,13 @@ def init_app(app) -> None:
     login_manager.login_message = _l("Please log in to continue.")
 
     @login_manager.user_loader
-    def _load_user(user_id: str):
-        if not user_id.isdigit():
+    def _load_user(session_id: str):
+        # `id:version` (User.get_id): a cookie stamped before a logout or a password change names an old version.
+        user_id, _, version = session_id.partition(":")
+        if not (user_id.isdigit() and version.isdigit()):
             return None
-        return db.session.get(User, int(user_id), execution_options={UNSCOPED: "session owner"})
+        user = db.session.get(User, int(user_id), execution_options={UNSCOPED: "session owner"})
+        return user if user is not None and user.session_version == int(version) else None
 
     @app.before_request
     def _authenticate_api():

@@ -5,17 +5,23 @@ from __future__ import annotations
 from flask import Blueprint, current_app, g, jsonify, request
 
 from server.accounts import operations as ops
-from server.accounts.models import ROLES
 from server.core.auth import current_actor, permission_of, public, requires
 from server.core.errors import Problem, field_error
+from server.core.jsontext import parse_body
 from server.core.requests import problem_response
+from server.core.roles import ROLES
 
 bp = Blueprint("accounts_api", __name__, url_prefix="/api/v1")
 
 
 def json_body() -> dict:
     """The request's JSON object, or a coded problem."""
-    data = request.get_json(silent=True)
+    try:
+        data = parse_body(request.get_data())
+    except Problem as problem:
+        if problem.fields:  # the text or the nesting: say which
+            raise
+        data = None  # not JSON at all
     if not isinstance(data, dict):
         raise Problem("invalid_json", fields=[field_error(
             "body", 'Nội dung phải là một đối tượng JSON, ví dụ {"username": "...", "password": "..."}.',

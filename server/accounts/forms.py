@@ -1,17 +1,14 @@
-"""Account forms (flask-wtf: every form carries a CSRF token).
-
-Every validator carries its own message from our catalogue: WTForms has no Vietnamese translation of its own, so
-its default messages would appear in English on a Vietnamese page.
-"""
+"""Account forms (flask-wtf: every form carries a CSRF token); every validator carries a message of ours."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import AnyOf, EqualTo, Optional, Regexp
 
-from server.accounts.models import ROLES
+from server.core.forms import length, required
+from server.core.roles import ROLES
 
 ROLE_LABELS = {
     "enumerator": _l("Enumerator (village cadre)"),
@@ -19,18 +16,6 @@ ROLE_LABELS = {
     "officer": _l("Provincial officer"),
     "admin": _l("Administrator"),
 }
-
-
-def required():
-    """A field that must be filled in."""
-    return DataRequired(message=_l("This field is required."))
-
-
-def length(min: int = -1, max: int = -1):  # noqa: A002 - the WTForms names
-    """A length limit with a message people can read in their language."""
-    if min > 0:
-        return Length(min=min, max=max, message=_l("Between %(min)d and %(max)d characters.", min=min, max=max))
-    return Length(max=max, message=_l("At most %(max)d characters.", max=max))
 
 
 class LoginForm(FlaskForm):
@@ -64,7 +49,3 @@ class UserForm(FlaskForm):
     # Required on creation (the view checks); on editing, empty keeps the current password.
     password = PasswordField(_l("Password"), validators=[Optional(), length(min=10, max=200)])
     is_enabled = BooleanField(_l("Account enabled"), default=True)
-
-
-class ConfirmForm(FlaskForm):
-    """A button that changes something (CSRF-protected)."""

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from server.accounts.models import ROLES, ApiToken, LoginFailure, User
+from server.accounts import throttling
+from server.accounts.models import ApiToken, User
 from server.audit.operations import record_event
 from server.core.db import utcnow
 from server.core.errors import Problem, field_error
+from server.core.roles import ROLES
 from server.core.scoping import can_access, unscoped
 from server.extensions import db
 from server.places.models import Unit
@@ -152,54 +153,77 @@ def update_user(actor, user: User, *, full_name: str, role: str, unit_code: str,
 
 
 def set_password(actor, user: User, password: str, *, must_change: bool = False) -> None:
-    """Set a new password; a user changing their own clears the must-change flag."""
+    """Set a new password; a user changing their own clears the must-change flag. The old password may be known to
+    someone else, so every web session of the user ends and every API token is revoked; a user changing their own
+    stays signed in in the browser they changed it from (the view stamps the new session version there)."""
     user.password_hash = hash_password(password)
     user.must_change_password = must_change
-    if actor is None or actor.id != user.id:
-        revoke_all_tokens(user)  # a reset password (a lost or shared account) also ends the phones' sessions
+    revoked = revoke_all_tokens(user)
+    end_sessions(user)
+    record_event("password_changed", actor, target_type="user", target_id=user.id, unit_code=user.unit_code,
+                 tokens_revoked=revoked, sessions_ended=True)
+
+
+def end_sessions(user: User) -> None:
+    """End every web session of the user: a cookie stamped with the old session version no longer signs in."""
+    user.session_version = User.session_version + 1  # in SQL, so two at once both count
     db.session.flush()
-    record_event("password_changed", actor, target_type="user", target_id=user.id, unit_code=user.unit_code)
 
 
-def _window_start():
-    """The start of the window in which failed logins count."""
-    return utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+def lock_user(actor, user: User) -> None:
+    """Refuse signing in with the user's password until an administrator unlocks it (an account under attack).
+    Sessions and phone tokens already open keep working: to end them, reset the password or disable the user."""
+    _check_in_area(actor, user.unit)
+    if actor is not None and actor.id == user.id:
+        raise Problem("validation_failed", fields=[field_error(
+            "locked", "Bạn không thể tự khóa đăng nhập của chính mình.", "You cannot lock your own sign-in.")])
+    if user.locked_at is None:
+        user.locked_at = utcnow()
+        db.session.flush()
+        record_event("user_locked", actor, target_type="user", target_id=user.id, unit_code=user.unit_code)
 
 
-def _recent_failures(username: str, ip: str) -> tuple[int, int]:
-    """Failed logins in the window for this username and for this address."""
-    since = _window_start()
-    count = lambda cond: db.session.execute(  # noqa: E731
-        select(func.count()).select_from(LoginFailure).where(cond, LoginFailure.at >= since)).scalar_one()
-    return count(LoginFailure.username == username), count(LoginFailure.ip == ip)
+def unlock_user(actor, user: User) -> None:
+    """Allow signing in again, and forget the sign-in delays of the user's name from every address."""
+    _check_in_area(actor, user.unit)
+    # The throttle rows before the user's row: a sign-in locks them in that order too (no deadlock).
+    cleared = throttling.forget_username(user.username)
+    was_locked = user.locked_at is not None
+    user.locked_at = None
+    db.session.flush()
+    record_event("user_unlocked", actor, target_type="user", target_id=user.id, unit_code=user.unit_code,
+                 was_locked=was_locked, delays_cleared=cleared)
 
 
 def authenticate(username: str, password: str, ip: str) -> User:
-    """Check a login; too many recent failures for the name or the address refuse it before the password is
-    checked. Every failure is recorded and audited; the caller's transaction must be committed (not rolled back)
+    """Check a login under the sign-in throttle (server/accounts/throttling.py): a (username, address) pair or an
+    address that must wait is refused before the password is checked, and so is an account an administrator
+    locked. Every failure is counted and audited; the caller's transaction must be committed (not rolled back)
     even when this raises, so views catch the problem and answer without rolling back."""
     key = username.strip().lower()[:64]
-    by_name, by_ip = _recent_failures(key, ip)
-    limit = current_app.config["LOGIN_MAX_FAILURES"]
-    if by_name >= limit or by_ip >= limit * 4:
-        minutes = math.ceil(current_app.config["LOGIN_WINDOW_SECONDS"] / 60)
-        record_event("login_throttled", actor_name=key, unit_code=current_app.config["PROVINCE_CODE"],
-                     target_type="user", target_id=key)
-        raise Problem("too_many_attempts", minutes=minutes)
+    province = current_app.config["PROVINCE_CODE"]
+    claim = throttling.claim(key, ip[:45])
+    wait = claim.wait_seconds()
+    if wait:
+        record_event("login_throttled", actor_name=key, unit_code=province, target_type="user", target_id=key,
+                     retry_after=wait)
+        raise Problem("too_many_attempts", **throttling.wait_params(wait))
     user = find_user(key)
+    if user is not None and user.locked_at is not None:
+        # Refused without checking the password, so a guess at a locked account learns nothing about it.
+        record_event("login_failed", None, actor_name=key, target_type="user", target_id=user.id,
+                     unit_code=user.unit_code, reason="locked")
+        raise Problem("account_locked")
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if not (ok and user is not None and user.is_active):
-        # Failures older than the window no longer count: drop them, so guessing random names cannot fill the table.
-        db.session.execute(delete(LoginFailure).where(LoginFailure.at < _window_start()))
-        db.session.add(LoginFailure(username=key, ip=ip))
+        throttling.record_failure(claim)
         # Whoever typed the password is unknown: the account is the target, not the actor.
         record_event("login_failed", None, actor_name=key, target_type="user",
                      target_id=user.id if user else None,
-                     unit_code=user.unit_code if user else current_app.config["PROVINCE_CODE"],
+                     unit_code=user.unit_code if user else province,
                      reason="disabled" if (ok and user is not None) else "bad_credentials")
-        db.session.flush()
         raise Problem("invalid_credentials")
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == key))
+    throttling.record_success(claim)
     user.last_login_at = utcnow()
     record_event("login", user, target_type="user", target_id=user.id, unit_code=user.unit_code)
     return user
@@ -249,9 +273,12 @@ def revoke_token(actor, row: ApiToken) -> None:
                      unit_code=row.user.unit_code)
 
 
-def revoke_all_tokens(user: User) -> None:
-    """Revoke every live token of a user (on disabling the account or resetting its password)."""
+def revoke_all_tokens(user: User) -> int:
+    """Revoke every live token of a user (on disabling the account or changing its password); return how many."""
     now = utcnow()
+    revoked = 0
     for row in db.session.execute(select(ApiToken).where(
             ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).scalars():
         row.revoked_at = now
+        revoked += 1
+    return revoked

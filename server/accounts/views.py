@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from server.accounts import operations as ops
-from server.accounts.forms import ROLE_LABELS, ConfirmForm, LoginForm, PasswordForm, UserForm
-from server.accounts.models import ROLES, ApiToken, User
+from server.accounts import operations as ops, throttling
+from server.accounts.forms import ROLE_LABELS, LoginForm, PasswordForm, UserForm
+from server.accounts.models import ApiToken, User
 from server.audit.operations import record_event
 from server.core.auth import current_actor, public, requires
+from server.core.db import utcnow
 from server.core.errors import Problem
-from server.core.requests import problem_response
+from server.core.forms import ConfirmForm
+from server.core.requests import undo_request_work
+from server.core.roles import ROLES
 from server.core.urls import local_target
 from server.core.scoping import scoped
 from server.extensions import db
@@ -37,10 +40,16 @@ def login():
         try:
             user = ops.authenticate(form.username.data, form.password.data, request.remote_addr or "")
         except Problem as problem:
-            if problem.code == "too_many_attempts":
-                return problem_response(problem)
-            form.password.errors.append(problem.to_dict()["message"][_lang()])
-            return render_template("accounts/login.html", form=form), 401
+            message = problem.to_dict()["message"][_lang()]
+            if problem.code == "invalid_credentials":
+                form.password.errors.append(message)
+                return render_template("accounts/login.html", form=form), 401
+            # Refused before any password was checked (a wait, a lock): said above the form, which stays usable.
+            response = make_response(render_template("accounts/login.html", form=form, refusal=message),
+                                     problem.status)
+            if "retry_after" in problem.params:
+                response.headers["Retry-After"] = str(problem.params["retry_after"])
+            return response
         login_user(user)
         return redirect(local_target(request.args.get("next", "")))
     return render_template("accounts/login.html", form=form)
@@ -49,8 +58,10 @@ def login():
 @bp.post("/logout")
 @requires(*ROLES)
 def logout():
-    """Sign out."""
-    record_event("logout", current_actor(), unit_code=current_actor().unit_code)
+    """Sign out: the session ends on the server too, so a copy of its cookie no longer signs anyone in."""
+    user = current_actor()
+    record_event("logout", user, unit_code=user.unit_code)
+    ops.end_sessions(user)
     logout_user()
     return redirect(url_for("accounts.login"))
 
@@ -58,8 +69,9 @@ def logout():
 @bp.route("/account/password", methods=["GET", "POST"])
 @requires(*ROLES)
 def change_password():
-    """Change one's own password (forced after a first login with a generated password)."""
-    user = current_actor()
+    """Change one's own password (forced after a first login with a generated password). Every other session and
+    every API token of the user ends; this browser stays signed in."""
+    user = current_user._get_current_object()
     form = PasswordForm()
     if form.validate_on_submit():
         from werkzeug.security import check_password_hash
@@ -68,7 +80,9 @@ def change_password():
             form.current.errors.append(_("The current password is wrong."))
         else:
             ops.set_password(user, user, form.new.data)
-            flash(_("Your password has been changed."))
+            login_user(user)  # stamps this session with the new session version
+            flash(_("Your password has been changed. You have been signed out everywhere else, and every phone "
+                    "must sign in again."))
             return redirect(url_for("web.home"))
     return render_template("accounts/password.html", form=form), (422 if form.errors else 200)
 
@@ -141,7 +155,7 @@ def new_user():
                                 password=form.password.data, must_change_password=True,
                                 is_enabled=form.is_enabled.data)
             except Problem as problem:
-                db.session.rollback()
+                undo_request_work()
                 _apply_problem(form, problem)
             else:
                 flash(_("User %(name)s created.", name=form.username.data))
@@ -162,10 +176,37 @@ def edit_user(user_id: int):
                             unit_code=form.unit_code.data.strip(), is_enabled=form.is_enabled.data)
             if form.password.data:
                 ops.set_password(current_actor(), user, form.password.data, must_change=True)
+                if user.id == current_actor().id:
+                    login_user(user)  # an administrator resetting their own password stays signed in here
         except Problem as problem:
-            db.session.rollback()
+            undo_request_work()
             _apply_problem(form, problem)
         else:
             flash(_("User %(name)s saved.", name=user.username))
             return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, user=user), (422 if form.errors else 200)
+    return render_template("accounts/user_form.html", form=form, user=user, confirm=ConfirmForm(),
+                           delays=throttling.delays_for(user.username), now=utcnow()), (422 if form.errors else 200)
+
+
+@bp.post("/admin/users/<int:user_id>/lock")
+@requires("admin")
+def lock_user(user_id: int):
+    """Lock a user's sign-in (an account under attack); sessions and tokens already open keep working."""
+    user = _user_in_area(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ops.lock_user(current_actor(), user)
+    flash(_("Sign-in for %(name)s is locked until you unlock it.", name=user.username))
+    return redirect(url_for("accounts.edit_user", user_id=user.id))
+
+
+@bp.post("/admin/users/<int:user_id>/unlock")
+@requires("admin")
+def unlock_user(user_id: int):
+    """Unlock a user's sign-in and clear the waits their name has from wrong passwords."""
+    user = _user_in_area(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ops.unlock_user(current_actor(), user)
+    flash(_("%(name)s can sign in again; the waits after wrong passwords are cleared.", name=user.username))
+    return redirect(url_for("accounts.edit_user", user_id=user.id))

@@ -7,26 +7,16 @@ from flask import has_request_context, request
 from sqlalchemy import insert
 
 from server.audit.models import AuditEvent
-from server.core.db import Prepared, utcnow
+from server.core.db import utcnow
 from server.extensions import db
 
-
-# Every request that changes something writes one of these: a Prepared statement (see server.core.db).
-INSERT_EVENT = Prepared(insert(AuditEvent.__table__).returning(AuditEvent.__table__.c.id))
+_INSERT_EVENT = insert(AuditEvent.__table__).returning(AuditEvent.__table__.c.id)
 
 
 def record_event(action: str, actor=None, *, actor_name: str | None = None, target_type: str | None = None,
                  target_id: object = None, unit_code: str | None = None, **detail) -> int:
     """Append an audit event for `action` by `actor` (in the current transaction); return its id."""
-    return INSERT_EVENT.first(db.session, event_values(
-        action, actor, actor_name=actor_name, target_type=target_type, target_id=target_id, unit_code=unit_code,
-        **detail))[0]
-
-
-def event_values(action: str, actor=None, *, actor_name: str | None = None, target_type: str | None = None,
-                 target_id: object = None, unit_code: str | None = None, **detail) -> dict:
-    """The columns of an audit event, for INSERT_EVENT (record_event, or a caller batching its writes)."""
-    return {
+    return db.session.execute(_INSERT_EVENT, {
         "at": utcnow(),
         "action": action,
         "actor_id": getattr(actor, "id", None),
@@ -36,4 +26,4 @@ def event_values(action: str, actor=None, *, actor_name: str | None = None, targ
         "unit_code": unit_code,
         "ip": request.remote_addr if has_request_context() else None,
         "detail": detail,
-    }
+    }).scalar_one()

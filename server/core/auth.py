@@ -15,6 +15,7 @@ from flask import g, request
 from flask_login import current_user
 
 from server.core.errors import Problem
+from server.core.roles import ROLES
 from server.core.scoping import can_access
 
 # Endpoints Flask itself adds; they serve only public files.
@@ -50,8 +51,6 @@ def public(view):
 
 def requires(*roles: str, area: str | None = None):
     """Declare the roles that may use a view and, optionally, the URL parameter naming a unit in their area."""
-    from server.accounts.models import ROLES
-
     unknown = set(roles) - set(ROLES)
     if unknown or not roles:
         raise ValueError(f"requires(): unknown or no roles {sorted(unknown)}")

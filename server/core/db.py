@@ -194,17 +194,27 @@ PING_AFTER_IDLE_SECONDS = 10.0
 
 
 class Prepared:
-    """A Core statement run straight on the transaction's DBAPI cursor: compiled once per dialect and set of
+    """A Core INSERT or UPDATE run straight on the transaction's DBAPI cursor: compiled once per dialect and set of
     parameter names, its values passed through SQLAlchemy's own bind processors (JSON, UTC timestamps).
 
-    For the few statements every phone's submission runs: SQLAlchemy's per-execution machinery costs more than
-    the statement itself there. Columns with a Python-side default must be given (such defaults are not applied
-    here: leaving one out is refused), the session is flushed first (as `Session.execute` would), database errors
-    come as SQLAlchemy's exceptions, and the first row is returned, for RETURNING (on PostgreSQL SQLAlchemy adds
-    RETURNING of the primary key to an INSERT without one). SQL_ECHO does not show these statements.
+    Only for the few statements every phone's submission runs (server/submissions/operations.py), where
+    bench/ingest.py showed that SQLAlchemy's per-execution machinery costs more than the statement itself; every
+    other statement goes through the session. A SELECT is refused: it would bypass the area-scope guard
+    (server.core.scoping), which watches the session's ORM executions. Columns with a Python-side default must be
+    given (such defaults are not applied here: leaving one out is refused), the session is flushed first (as
+    `Session.execute` would), database errors come as SQLAlchemy's exceptions, and the first row is returned, for
+    RETURNING (on PostgreSQL SQLAlchemy adds RETURNING of the primary key to an INSERT without one). Neither
+    SQL_ECHO nor engine events see these statements.
+
+    Checked against SQLAlchemy 2.1.9 (requirements.txt). Of the compiled statement it reads the private
+    `_bind_processors` and the attributes `positional`, `positiontup`, `bind_names`, `insert_prefetch`,
+    `update_prefetch`, `construct_params()` and `string`; tests/core/test_db.py compares what it stores with what
+    `Session.execute` stores, so an upgrade that changes them fails there.
     """
 
     def __init__(self, stmt) -> None:
+        if not (getattr(stmt, "is_insert", False) or getattr(stmt, "is_update", False)):
+            raise TypeError(f"Prepared takes an INSERT or an UPDATE, not {type(stmt).__name__}")
         self.stmt = stmt
         self._compiled: dict = {}
 

@@ -40,8 +40,8 @@ CATALOGUE: dict[str, ProblemType] = {
     "validation_failed": ProblemType(
         422, "Dữ liệu chưa hợp lệ: xem từng trường.", "The data is not valid: see each field."),
     "too_many_attempts": ProblemType(
-        429, "Đăng nhập sai quá nhiều lần. Hãy thử lại sau {minutes} phút.",
-        "Too many failed logins. Try again in {minutes} minutes."),
+        429, "Đăng nhập sai quá nhiều lần. Hãy thử lại sau {wait_vi}.",
+        "Too many failed logins. Try again in {wait}."),
     "csrf_failed": ProblemType(
         400, "Phiên làm việc của biểu mẫu đã hết hạn; hãy tải lại trang và gửi lại.",
         "The form's session expired; reload the page and submit again."),
@@ -62,6 +62,9 @@ CATALOGUE: dict[str, ProblemType] = {
     "password_change_required": ProblemType(
         403, "Hãy đổi mật khẩu dùng một lần trên trang web trước khi đăng nhập trên điện thoại.",
         "Change your one-time password on the web before signing in on a phone."),
+    "account_locked": ProblemType(
+        403, "Quản trị viên đã khóa đăng nhập của tài khoản này. Hãy liên hệ quản trị viên để mở khóa.",
+        "An administrator has locked sign-in for this account. Ask your administrator to unlock it."),
     "password_too_weak": ProblemType(
         422, "Mật khẩu phải có ít nhất {min} ký tự.", "The password must have at least {min} characters."),
     # Submissions
@@ -78,10 +81,47 @@ CATALOGUE: dict[str, ProblemType] = {
     "invalid_transition": ProblemType(
         409, "Không thể '{action_vi}' phiếu đang ở trạng thái '{state_vi}'.",
         "Cannot '{action}' a form that is '{state}'."),
+    "cursor_reset": ProblemType(
+        409, "Con trỏ đồng bộ không còn dùng được (dữ liệu máy chủ đã được khôi phục từ bản sao lưu hoặc nâng cấp). "
+        "Hãy tải lại từ đầu: để trống 'since' hoặc since=0.",
+        "The sync cursor is no longer valid (the server's data was restored from a backup, or upgraded). Pull again "
+        "from the start: an empty 'since', or since=0."),
     "changed_meanwhile": ProblemType(
         409, "Phiếu đã được người khác cập nhật trong lúc bạn xem (nay: '{state_vi}'). Hãy xem lại rồi thao tác.",
         "Someone else updated the form while you were looking at it (now '{state}'). Review it and try again."),
+    # Backups (server/backup.py; met at the command line)
+    "backup_folder_not_empty": ProblemType(
+        409, "Thư mục {path} đã có tệp: hãy sao lưu vào một thư mục mới hoặc trống.",
+        "The folder {path} is not empty: back up into a new or empty folder."),
+    "backup_not_found": ProblemType(
+        422, "{path} không phải là một bản sao lưu RaSoat hoàn chỉnh (không đọc được manifest.json).",
+        "{path} is not a complete RaSoat backup (its manifest.json cannot be read)."),
+    "backup_wrong_backend": ProblemType(
+        422, "Bản sao lưu là của {backup}, còn cơ sở dữ liệu đang cấu hình là {configured}: không khôi phục vào đó "
+        "được.",
+        "The backup is of {backup} but the configured database is {configured}: it cannot be restored there."),
+    "backup_damaged": ProblemType(
+        422, "Bản sao lưu không khớp manifest.json của nó ({detail}); cơ sở dữ liệu không bị thay đổi.",
+        "The backup does not match its manifest.json ({detail}); the database was not changed."),
+    "backup_tool_missing": ProblemType(
+        503, "Không tìm thấy lệnh {tool}: hãy cài gói {package} (sudo apt-get install {package}).",
+        "The command {tool} is not installed: install the package {package} (sudo apt-get install {package})."),
+    "backup_tool_too_old": ProblemType(
+        503, "{tool} ({version}) cũ hơn máy chủ PostgreSQL {server}: hãy cài {package} bản {server} trở lên.",
+        "{tool} ({version}) is older than the PostgreSQL server ({server}): install {package} {server} or newer."),
+    "backup_failed": ProblemType(500, "Sao lưu không thành công: {detail}", "The backup failed: {detail}"),
+    "restore_failed": ProblemType(
+        500, "Khôi phục không thành công, cơ sở dữ liệu không bị thay đổi: {detail}",
+        "The restore failed and the database was not changed: {detail}"),
+    "restore_target_not_empty": ProblemType(
+        409, "Cơ sở dữ liệu đang cấu hình đã có dữ liệu: thêm --yes để thay toàn bộ bằng bản sao lưu.",
+        "The configured database is not empty: add --yes to replace all of it with the backup."),
 }
+
+
+# A refusal lists at most this many field errors and counts the rest (`fields_omitted`): a hostile body cannot
+# make the answer larger than the question.
+MAX_FIELD_ERRORS = 100
 
 
 def message(code: str, lang: str, **params) -> str:
@@ -112,7 +152,9 @@ class Problem(Exception):
                         "en": message(self.code, "en", **self.params)},
         }
         if self.fields:
-            body["fields"] = self.fields
+            body["fields"] = self.fields[:MAX_FIELD_ERRORS]
+            if len(self.fields) > MAX_FIELD_ERRORS:
+                body["fields_omitted"] = len(self.fields) - MAX_FIELD_ERRORS
         return body
 
 

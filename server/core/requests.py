@@ -10,7 +10,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from server.core.auth import is_api_request
-from server.core.errors import Problem
+from server.core.errors import Problem, field_error
+from server.core.jsontext import CONTROL_MESSAGE, has_control_characters
 from server.extensions import db
 
 log = logging.getLogger("rasoat")
@@ -32,6 +33,14 @@ def init_app(app) -> None:
         if (app.config["WTF_CSRF_ENABLED"] and request.method in app.config.get(
                 "WTF_CSRF_METHODS", ("POST", "PUT", "PATCH", "DELETE")) and not is_api_request()):
             csrf.protect()
+
+    @app.before_request
+    def _refuse_control_characters():
+        # No text a person types holds one, and PostgreSQL refuses NUL: refused for every backend alike, by name.
+        bad = [name for name, value in _request_texts() if has_control_characters(value)]
+        if bad:
+            vi, en = CONTROL_MESSAGE
+            raise Problem("validation_failed", fields=[field_error(name, vi, en) for name in bad])
 
     @app.after_request
     def _commit(response):
@@ -70,9 +79,26 @@ def init_app(app) -> None:
         return _render_problem(Problem("internal_error"))
 
 
-def _rollback() -> None:
-    """Undo everything the request wrote."""
+def _request_texts():
+    """(name, text) of every text of the request a view may read: URL parts, query and form fields."""
+    yield from ((k, v) for k, v in (request.view_args or {}).items() if isinstance(v, str))
+    yield from request.args.items(multi=True)
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        yield from request.form.items(multi=True)
+
+
+def undo_request_work() -> None:
+    """Undo everything the request (or command) has written so far; what it writes afterwards is committed as usual.
+
+    The one way to roll back: a view that shows a refused form again, an operation that lost a race to an
+    identical post, a command that fails. The unit of work itself calls it on any error.
+    """
     db.session.rollback()
+
+
+def _rollback() -> None:
+    """Undo everything the request wrote, and commit nothing more."""
+    undo_request_work()
     g.rolled_back = True
 
 
@@ -86,8 +112,8 @@ def _render_problem(problem: Problem, *, rollback: bool = True):
         response = make_response(render_template("error.html", error=problem.to_dict(),
                                                  lang=str(get_locale() or "vi")))
     response.status_code = problem.status
-    if problem.code == "too_many_attempts" and "minutes" in problem.params:
-        response.headers["Retry-After"] = str(int(problem.params["minutes"]) * 60)
+    if "retry_after" in problem.params:
+        response.headers["Retry-After"] = str(int(problem.params["retry_after"]))
     return response
 
 

@@ -5,6 +5,10 @@ A model holding such data declares which columns place it, e.g. `__scope__ = {"u
 filter for the user's area; `unscoped(stmt, reason)` marks the few system reads that are not on behalf of a user
 (looking up a login name). A guard on every session refuses a SELECT of a scoped model that is neither, so the
 UI, the API and exports cannot forget the filter.
+
+Areas are units of the places tree. Core sits below places, so places hands its mapped class over with
+`register_unit_model(Unit)` when it defines it; the conditions built here are on that class, for callers to
+combine with their own `select(Unit)`.
 """
 
 from __future__ import annotations
@@ -12,18 +16,33 @@ from __future__ import annotations
 from sqlalchemy import and_, event, false, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from server.places.models import Unit
-
 SCOPED = "rasoat_scoped"
 UNSCOPED = "rasoat_unscoped"
+# The mapped class of administrative units, given by register_unit_model().
+_models = {}
 
 
 class ScopeNotApplied(RuntimeError):
     """A query of personal or survey data was about to run without the area filter."""
 
 
+def register_unit_model(model) -> None:
+    """Take the mapped class of units (`code`, `level`, `province_code`, `commune_code`) that areas are made of."""
+    _models["unit"] = model
+
+
+def unit_model():
+    """Return the registered unit class; fail clearly when places has not registered it."""
+    try:
+        return _models["unit"]
+    except KeyError:
+        raise RuntimeError("area scoping has no unit model: server.places.models calls register_unit_model(Unit) "
+                           "when it is imported") from None
+
+
 def units_below(user):
     """SQL condition on `Unit`: the units in the user's area (their unit and every unit below it)."""
+    Unit = unit_model()
     level, code = user.unit.level, user.unit_code
     if level == "province":
         return Unit.province_code == code
@@ -36,7 +55,7 @@ def scope_clause(model, user):
     """SQL condition restricting `model` to the rows in the user's area."""
     if user is None or not getattr(user, "is_active", False):
         return false()
-    spec = model.__scope__
+    Unit, spec = unit_model(), model.__scope__
     if "unit" in spec:
         column = getattr(model, spec["unit"])
         return column.in_(select(Unit.code).where(units_below(user)))
@@ -87,6 +106,7 @@ def can_access(user, unit_code: str) -> bool:
 
     if user is None or not getattr(user, "is_active", False):
         return False
+    Unit = unit_model()
     stmt = select(Unit.code).where(Unit.code == unit_code, units_below(user))
     return db.session.execute(stmt).first() is not None
 

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.core.db import Base
+from server.core.scoping import register_unit_model
 
 LEVELS = ("province", "commune", "village")
 
@@ -47,6 +48,9 @@ class Unit(Base):
     def area(self) -> str | None:
         """'urban' or 'rural', as the poverty standard reads it; None when not known."""
         return None if self.is_urban is None else ("urban" if self.is_urban else "rural")
+
+
+register_unit_model(Unit)
 
 
 class UnitHouseholdCount(Base):

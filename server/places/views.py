@@ -6,10 +6,11 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from server.accounts.forms import ConfirmForm
-from server.accounts.models import ROLES
 from server.core.auth import current_actor, requires
 from server.core.errors import Problem
+from server.core.forms import ConfirmForm
+from server.core.requests import undo_request_work
+from server.core.roles import ROLES
 from server.core.scoping import can_access, units_below
 from server.core.text import vi_sort_key
 from server.extensions import db
@@ -79,7 +80,7 @@ def import_page():
             try:
                 report = ops.import_file(kind, data, source=upload.filename, actor=current_actor())
             except Problem as problem:
-                db.session.rollback()
+                undo_request_work()
                 body = problem.to_dict()
                 errors = body.get("fields") or [{"path": "file", "message": body["message"]}]
             else:

@@ -1,10 +1,12 @@
 """Code lists fixed by the household-record contract (shared/domain/household-record.md)."""
 import json
 from functools import cache
-from pathlib import Path
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
-RULES_DIR = CONFIG_DIR / "rules"
+from config.settings import ROOT
+
+RULES_DIR = ROOT / "config" / "rules"
+# Phiếu A of Thông tư 07/2021/TT-BLĐTBXH is the rule engine's own data: a rule set names its version.
+QUICK_SCREEN_DIR = RULES_DIR / "quick-screen"
 
 AREAS = ("rural", "urban")
 REVIEW_TYPES = ("periodic", "regular")

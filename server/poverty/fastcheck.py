@@ -12,7 +12,7 @@ Nothing of the contract is retyped here. The checker is built, once and lazily, 
 are read from the field objects, and the schema-level rules (one head, member lines and ids, ages, the interview
 ending after it starts, the amount an income method needs) are the schemas' own `@validates_schema` methods, called
 on the cleaned output as marshmallow calls them. Only the per-value checks of the hot field classes (Str, Choice,
-Int, Num, Bool, DateStr, CodeList, Nested, List) are mirrored in plain Python, because marshmallow's
+Int, Num, Bool, DateStr, CodeList, Nested, List, BoundedList) are mirrored in plain Python, because marshmallow's
 per-field machinery is what costs; any other field class goes through its own `deserialize`. A schema or field
 using a marshmallow feature this module does not model (hooks other than `@validates_schema`, `data_key`,
 `load_default`, field-level pre/post-load, unknown != RAISE, ...) turns the fast path off: every record then falls
@@ -27,7 +27,8 @@ from marshmallow import RAISE, Schema, fields
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 from marshmallow.utils import missing
 
-from .fields import DATE_RE, Bool, Choice, CodeList, DateStr, Int, Num, Str
+from .fields import (CONTROL_RE, DATE_RE, NEWEST_YEAR, OLDEST_YEAR, Bool, BoundedList, Choice, CodeList, DateStr,
+                     Int, Num, Str)
 from .schema import Record
 
 
@@ -159,10 +160,10 @@ def _item_checker(field):
 
 def _str(field):
     """fields.Str: NFC-normalised and stripped, non-blank, at most max_len, matching the pattern if any."""
-    max_len, pattern, normalize = field.max_len, field.pattern, unicodedata.normalize
+    max_len, pattern, normalize, control = field.max_len, field.pattern, unicodedata.normalize, CONTROL_RE.search
 
     def check(v):
-        if type(v) is not str:
+        if type(v) is not str or control(v):
             raise _Unsure
         v = normalize("NFC", v).strip()  # the very operations Str does, so the output is the same string
         if not v or len(v) > max_len or (pattern is not None and not pattern.fullmatch(v)):
@@ -241,9 +242,11 @@ def _date(field):
         if type(v) is not str or not DATE_RE.fullmatch(v):
             raise _Unsure
         try:
-            fromisoformat(v)
+            day = fromisoformat(v)
         except ValueError:
             raise _Unsure from None
+        if not OLDEST_YEAR <= day.year <= NEWEST_YEAR:
+            raise _Unsure
         return v
     return check
 
@@ -280,6 +283,17 @@ def _list(field):
     return check
 
 
+def _bounded_list(field):
+    """fields.BoundedList: a list of lo..hi items, each by the inner field's checker."""
+    item, lo, hi = _item_checker(field.inner), field.lo, field.hi
+
+    def check(v):
+        if type(v) is not list or not lo <= len(v) <= hi:
+            raise _Unsure
+        return [item(x) for x in v]
+    return check
+
+
 _BUILDERS = {
     Str._deserialize: _str,  # also Code, which only presets the pattern
     Choice._deserialize: _choice,
@@ -290,4 +304,5 @@ _BUILDERS = {
     CodeList._deserialize: _code_list,
     fields.Nested._deserialize: _nested,
     fields.List._deserialize: _list,
+    BoundedList._deserialize: _bounded_list,
 }

@@ -15,6 +15,10 @@ CATALOGUE = {
     "not_boolean": ("Phải là có (true) hoặc không (false).", "Must be true or false."),
     "invalid_value": ("Giá trị không hợp lệ ({detail}).", "Invalid value ({detail})."),
     "empty_string": ("Không được để trống.", "May not be blank."),
+    # The same words as server.core.jsontext.CONTROL_MESSAGE (a test holds them equal).
+    "control_character": ("Có ký tự điều khiển (không in được) trong chữ; hãy gõ lại.",
+                          "The text holds a control (non-printing) character; type it again."),
+    "date_out_of_range": ("Năm phải từ {min} đến {max}.", "The year must be between {min} and {max}."),
     "too_long": ("Dài quá {max} ký tự.", "Longer than {max} characters."),
     "out_of_range": ("Giá trị phải từ {min} đến {max}.", "Must be between {min} and {max}."),
     "invalid_choice": ("Giá trị không hợp lệ; chọn một trong: {choices}.",

@@ -1,13 +1,11 @@
-"""Phiếu A (quick screen) as a form definition: its items, groups and stopping rule come from forms/quick_screen/."""
+"""Phiếu A (quick screen) as a form definition: its items, groups and stopping rule, from config/rules/quick-screen/."""
 from pathlib import Path
 
 from marshmallow import ValidationError
 
-from .codes import CONFIG_DIR
+from .codes import QUICK_SCREEN_DIR
 from .errors import RuleSetError, read_json
 from .fields import Choice, Code, Int, Label, Str, Strict, cited, confidence_tag, listed, nested
-
-FORMS_DIR = CONFIG_DIR.parent / "forms" / "quick_screen"
 
 
 class Item(Strict):
@@ -62,8 +60,8 @@ class QuickScreenForm:
 
 
 def load_quick_screen(version, directory=None):
-    """Load and validate forms/quick_screen/<version>.json; a broken definition raises RuleSetError naming the key."""
-    path = Path(directory or FORMS_DIR) / f"{version}.json"
+    """Load and validate config/rules/quick-screen/<version>.json; a broken one raises RuleSetError naming the key."""
+    path = Path(directory or QUICK_SCREEN_DIR) / f"{version}.json"
     raw = read_json(path)
     try:
         data = Definition().load(raw)

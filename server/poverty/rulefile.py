@@ -4,9 +4,9 @@ import re
 from marshmallow import ValidationError, validates_schema
 
 from . import codes
+from .deficits import KINDS
 from .fields import (Bool, Choice, Code, Field, Int, Label, Str, Strict, cited, confidence_tag, fail, listed,
                      nested)
-from .indicators import KINDS
 from .messages import encode
 
 MAX_VND = 1_000_000_000

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from marshmallow import ValidationError
 
-from .codes import AREAS, RULES_DIR
+from .codes import AREAS, QUICK_SCREEN_DIR, RULES_DIR
+from .deficits import KINDS
 from .errors import RuleSetError, join_path, read_json
-from .indicators import KINDS
 from .messages import encode
-from .quick_screen import FORMS_DIR, load_quick_screen
+from .quick_screen import load_quick_screen
 from .rulefile import RuleFile, params_schema
 
 RULE_FILE_RE = re.compile(r"\d{4}-\d{4}\.json")
@@ -117,7 +117,7 @@ def load_rule_set(name):
 def _stamps(path, form_version):
     """Return the modification times of a rule file and of its Phiếu A definition (None when missing)."""
     out = []
-    for p in (path, FORMS_DIR / f"{form_version}.json" if form_version else None):
+    for p in (path, QUICK_SCREEN_DIR / f"{form_version}.json" if form_version else None):
         try:
             out.append(p.stat().st_mtime_ns if p else None)
         except OSError:
@@ -135,9 +135,9 @@ def _read(path):
     except ValidationError as e:
         raise RuleSetError.from_validation(e.messages, file=str(path)) from None
     version = data["quick_screen_form"]["value"]
-    if not (FORMS_DIR / f"{version}.json").is_file():
+    if not (QUICK_SCREEN_DIR / f"{version}.json").is_file():
         raise RuleSetError("quick_screen_form.value", "rule_file_unreadable", file=str(path),
-                           detail=f"no quick-screen form {version} in {FORMS_DIR}")
+                           detail=f"no quick-screen form {version} in {QUICK_SCREEN_DIR}")
     form = load_quick_screen(version)  # a broken form is named by its own file and key
     try:
         rule_set = RuleSet(data, form)

@@ -3,6 +3,6 @@
 
 def init_app(app) -> None:
     """Register the review pages."""
-    from server.review import bulk, views  # noqa: F401 - bulk adds its pages to the blueprint
+    from server.review import bulk, pages, views  # noqa: F401 - views and bulk add their pages to the blueprint
 
-    app.register_blueprint(views.bp)
+    app.register_blueprint(pages.bp)

@@ -1,6 +1,6 @@
 """The supervisor's bulk pages: the village meeting's vote and the commune decision, for many households at once.
 
-They share the review blueprint and the page helpers of views.py; each POST calls one operation, all or nothing.
+They share the review blueprint and the page helpers of pages.py; each POST calls one operation, all or nothing.
 """
 
 from __future__ import annotations
@@ -13,14 +13,16 @@ from sqlalchemy import select
 
 from server.core.auth import current_actor, requires
 from server.core.errors import Problem
+from server.core.requests import undo_request_work
 from server.core.scoping import scoped
 from server.core.text import vi_sort_key
 from server.extensions import db
 from server.places.models import Unit
 from server.review import operations as ops
-from server.review.forms import DecisionForm, MeetingForm, picked
+from server.review import pages
 from server.review import queue as review_queue
-from server.review.views import _labels, _lang, bp
+from server.review.forms import DecisionForm, MeetingForm, picked
+from server.review.pages import bp
 from server.submissions.models import Submission
 
 VOTES_PATH = re.compile(r"votes\[(\d+)\]")
@@ -39,7 +41,7 @@ def _households(actor, **where) -> list:
 
 def _apply_problem(form, problem: Problem, row_errors: dict[int, str]) -> None:
     """Put an operation's refusal on the fields it names; the rest in a flash message."""
-    body, lang = problem.to_dict(), _lang()
+    body, lang = problem.to_dict(), pages.lang()
     general = [] if body.get("fields") else [body["message"][lang]]
     for f in body.get("fields", []):
         text, match = f["message"][lang], VOTES_PATH.fullmatch(f["path"])
@@ -76,7 +78,7 @@ def meeting():
                                       attendees=form.attendees.data, minutes_ref=form.minutes_ref.data,
                                       note=form.note.data, votes=votes)
         except Problem as problem:
-            db.session.rollback()
+            undo_request_work()
             _apply_problem(form, problem, row_errors)
         else:
             states = db.session.execute(scoped(select(Submission.state).where(Submission.meeting_id == held.id),
@@ -87,7 +89,7 @@ def meeting():
             return redirect(url_for("review.meeting"))
     chosen = set(request.form.getlist("include")) if request.method == "POST" else {str(r.id) for r in rows}
     return render_template("review/meeting.html", form=form, village=village, rows=rows, chosen=chosen,
-                           row_errors=row_errors, **_labels()), (422 if request.method == "POST" else 200)
+                           row_errors=row_errors, **pages.labels()), (422 if request.method == "POST" else 200)
 
 
 @bp.route("/review/decision", methods=["GET", "POST"])
@@ -105,7 +107,7 @@ def decision():
             signed = ops.record_decision(actor, commune_code=actor.unit_code, number=form.number.data,
                                          signed_on=form.signed_on.data, revisions=revisions)
         except Problem as problem:
-            db.session.rollback()
+            undo_request_work()
             _apply_problem(form, problem, {})
         else:
             flash(_("Decision %(number)s recorded: %(n)d household(s) recognised.", number=signed.number,
@@ -113,4 +115,4 @@ def decision():
             return redirect(url_for("review.decision"))
     chosen = set(request.form.getlist("include")) if request.method == "POST" else {str(r.id) for r in rows}
     return render_template("review/decision.html", form=form, rows=rows, villages=villages, chosen=chosen,
-                           **_labels()), (422 if request.method == "POST" else 200)
+                           **pages.labels()), (422 if request.method == "POST" else 200)

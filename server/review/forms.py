@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, NumberRange, Optional
 
-from server.accounts.forms import length, required
+from server.core.forms import length, required
 from server.review.operations import COMMENT_MAX
 
 

@@ -1,10 +1,10 @@
-"""Review: the village meetings and commune decisions a form passes through, and every step of its history."""
+"""Review: the village meetings and commune decisions a form passes through (its history: submissions.models)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.core.db import Base, UTCDateTime, utcnow
@@ -44,28 +44,3 @@ class CommuneDecision(Base):
     signed_on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class ReviewEvent(Base):
-    """One step in a form's history: arrival, a state change, a comment, a re-classification. Never changed."""
-
-    __tablename__ = "review_events"
-    __table_args__ = (Index("ix_review_events_submission", "submission_id", "id"),)
-    __scope__ = {"commune": "commune_code", "village": "village_code"}
-
-    id: Mapped[int] = mapped_column(BIGINT, primary_key=True)
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
-    # The version the step was taken on.
-    version_id: Mapped[str] = mapped_column(ForeignKey("submission_versions.id"))
-    commune_code: Mapped[str] = mapped_column(String(5))
-    village_code: Mapped[str] = mapped_column(String(20))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    actor_name: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(20))
-    from_state: Mapped[str | None] = mapped_column(String(12))
-    to_state: Mapped[str | None] = mapped_column(String(12))
-    # A comment on one answer names its path, e.g. "members[2].employment"; null = on the whole form.
-    field_path: Mapped[str | None] = mapped_column(String(200))
-    comment: Mapped[str | None] = mapped_column(Text)
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -18,7 +18,7 @@ from server.core.text import vi_sort_key
 from server.extensions import db
 from server.places.models import Unit
 from server.review.flags import FLAGS, Flag, quality_flags
-from server.review.rules import SETTLED
+from server.submissions.lifecycle import SETTLED
 from server.submissions.models import CLASSES, STATES, Submission
 
 PAGE_SIZE = 50

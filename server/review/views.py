@@ -9,50 +9,33 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import format_decimal, get_locale
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from server.audit.operations import record_event
 from server.core.auth import current_actor, requires
 from server.core.errors import Problem
+from server.core.requests import undo_request_work
 from server.core.scoping import can_access, scoped
 from server.extensions import db
 from server.places.models import Unit
 from server.poverty import RuleSetError, load_rule_set
 from server.review import operations as ops
+from server.review import pages
 from server.review import queue as review_queue
-from server.review.flags import FLAG_LABELS, FLAGS
 from server.review.forms import ActionForm, CommentForm
-from server.review.models import ReviewEvent
-from server.review.rules import ACTION_LABELS, STATE_LABELS, allowed_actions
+from server.review.pages import bp
+from server.submissions.lifecycle import ACTION_LABELS, STATE_LABELS, allowed_actions
 from server.submissions import attachments as stored_files
-from server.submissions import display
-from server.submissions.models import CLASSES, STATES, Attachment, Submission, SubmissionVersion
-
-bp = Blueprint("review", __name__, template_folder="templates")
+from server.submissions.models import Attachment, ReviewEvent, Submission, SubmissionVersion
+from server.surveys import display
 
 # The steps taken from the household page; the others come from the meeting and decision pages.
 PAGE_ACTIONS = ("return", "approve")
 # Photos shown in the browser; any other declared type is offered as a download.
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
-
-
-def _lang() -> str:
-    """The page's language code."""
-    return str(get_locale() or "vi")
-
-
-def _label(pair) -> str:
-    """The (Vietnamese, English) label in the page's language."""
-    return pair[0] if _lang() == "vi" else pair[1]
-
-
-def _message(problem: Problem) -> str:
-    """A problem's message in the page's language, with the messages of the fields it names."""
-    body, lang = problem.to_dict(), _lang()
-    return " ".join([body["message"][lang], *(f["message"][lang] for f in body.get("fields", []))])
 
 
 def _int_arg(name: str) -> int | None:
@@ -61,16 +44,6 @@ def _int_arg(name: str) -> int | None:
         return int(request.args.get(name, ""))
     except ValueError:
         return None
-
-
-def _labels() -> dict:
-    """Labels the review templates read, in the page's language."""
-    lang = _lang()
-    return {"lang": lang,
-            "states": {s: _label(STATE_LABELS[s]) for s in STATES},
-            "action_labels": {a: _label(pair) for a, pair in ACTION_LABELS.items()},
-            "classes": {c: display.code_label("class", c, lang) for c in CLASSES},
-            "flag_labels": {f: _label(FLAG_LABELS[f]) for f in FLAGS}}
 
 
 # --- The queue -------------------------------------------------------------------------------------------------
@@ -100,7 +73,7 @@ def queue():
                            page=_int_arg("page") or 1)
     commune_arg = commune.code if actor.role != "supervisor" else None
     return render_template("review/queue.html", q=q, flag_texts=_flag_texts(q.flags), commune_arg=commune_arg,
-                           link=_queue_link(q, commune_arg), **_labels())
+                           link=_queue_link(q, commune_arg), **pages.labels())
 
 
 def _queue_link(q, commune_arg):
@@ -121,7 +94,7 @@ def _flag_texts(flags: dict) -> dict[int, list[tuple[str, str, str]]]:
 
 def _flag_text(flag) -> tuple[str, str, str]:
     """A flag as (code, label, detail sentence) in the page's language."""
-    return flag.code, _label(flag.label), _flag_detail(flag)
+    return flag.code, pages.label(flag.label), _flag_detail(flag)
 
 
 def _flag_detail(flag) -> str:
@@ -137,7 +110,7 @@ def _flag_detail(flag) -> str:
         return _("%(metres)s m from the middle of the village's other households (limit %(limit)s m).",
                  metres=format_decimal(d["metres"]), limit=format_decimal(d["limit"]))
     if flag.code == "class_changed":
-        return _("Last year: %(class)s.", **{"class": display.code_label("class", d["previous_class"], _lang())})
+        return _("Last year: %(class)s.", **{"class": display.code_label("class", d["previous_class"], pages.lang())})
     return ""
 
 
@@ -203,7 +176,7 @@ def _photos(actor, numbers: dict[str, int]) -> list[Attachment]:
 def _household_page(submission_id: int, *, comment_form: CommentForm | None = None,
                     action_form: ActionForm | None = None, status: int = 200):
     """Render a household's page (also after a refused step, with the forms as they were sent)."""
-    actor, lang = current_actor(), _lang()
+    actor, lang = current_actor(), pages.lang()
     submission = ops.get_submission(actor, submission_id)
     versions = _versions(actor, submission)
     numbers = {v.id: v.number for v in versions}
@@ -233,7 +206,7 @@ def _household_page(submission_id: int, *, comment_form: CommentForm | None = No
         village=db.session.get(Unit, submission.village_code),
         enumerator=review_queue.names_of(actor, {submission.submitted_by})[submission.submitted_by],
         field_label=lambda path: display.label(path, lang),
-        commune_arg=None if can_act else submission.commune_code, **_labels()), status
+        commune_arg=None if can_act else submission.commune_code, **pages.labels()), status
 
 
 @bp.get("/review/<int:submission_id>")
@@ -255,11 +228,11 @@ def act(submission_id: int):
     try:
         ops.act(actor, submission, form.action.data, revision=form.revision.data, comment=form.comment.data)
     except Problem as problem:
-        db.session.rollback()
-        flash(_message(problem), "error")
+        undo_request_work()
+        flash(pages.message(problem), "error")
         return _household_page(submission_id, action_form=form, status=problem.status)
-    flash(_("%(action)s: done. The form is now “%(state)s”.", action=_label(ACTION_LABELS[form.action.data]),
-            state=_label(STATE_LABELS[submission.state])))
+    flash(_("%(action)s: done. The form is now “%(state)s”.", action=pages.label(ACTION_LABELS[form.action.data]),
+            state=pages.label(STATE_LABELS[submission.state])))
     return redirect(url_for("review.household", submission_id=submission_id))
 
 
@@ -275,8 +248,8 @@ def comment(submission_id: int):
     try:
         ops.add_comment(actor, submission, form.text.data, form.field_path.data)
     except Problem as problem:
-        db.session.rollback()
-        flash(_message(problem), "error")
+        undo_request_work()
+        flash(pages.message(problem), "error")
         return _household_page(submission_id, comment_form=form, status=problem.status)
     flash(_("Comment saved."))
     return redirect(url_for("review.household", submission_id=submission_id, _anchor="history"))

@@ -9,20 +9,20 @@ A 2xx is answered only after the transaction commits (server.core.requests): an 
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 
 from server.audit.operations import record_event
 from server.core.auth import current_actor, requires
 from server.core.errors import Problem, field_error
+from server.core.jsontext import parse
 from server.core.scoping import scoped
 from server.extensions import db
 from server.submissions import attachments
+from server.submissions.history import format_cursor, parse_cursor
 from server.submissions.operations import ingest
 from server.submissions.schemas import summaries, summary
-from server.submissions.models import Attachment, Submission, SubmissionVersion
+from server.submissions.models import Attachment, Submission, SubmissionVersion, VersionRow
 
 bp = Blueprint("submissions_api", __name__, url_prefix="/api/v1")
 PAGE_DEFAULT, PAGE_MAX = 100, 500
@@ -55,17 +55,14 @@ def _payload():
         if raw is None:
             raise Problem("validation_failed", fields=[field_error(
                 "record", "Thiếu phần 'record' chứa phiếu (JSON).", "The 'record' part (JSON) is missing.")])
-        try:
-            payload = json.loads(raw)
-        except ValueError:
-            raise Problem("invalid_json") from None
+        payload = parse(raw)
         files = [(storage.filename or key, storage) for key, storage in request.files.items(multi=True)
                  if key != "record"]
         return payload, files
-    payload = request.get_json(silent=True)
-    if payload is None:
+    raw = request.get_data()
+    if not raw:
         raise Problem("invalid_json")
-    return payload, []
+    return parse(raw), []
 
 
 @bp.put("/submissions/<version_id>/attachments/<path:name>")
@@ -77,7 +74,7 @@ def put_attachment(version_id: str, name: str):
         select(SubmissionVersion).where(SubmissionVersion.id == version_id), actor)).scalar_one_or_none()
     if version is None:
         raise Problem("not_found")
-    created = attachments.store(actor, version, name, request.mimetype, request.get_data())
+    created = attachments.store(actor, VersionRow.of(version), name, request.mimetype, request.get_data())
     return jsonify({"received": version.id, "name": name}), 201 if created else 200
 
 
@@ -86,10 +83,11 @@ def put_attachment(version_id: str, name: str):
 def list_submissions():
     """Forms the caller may see changed since `since` (a cursor from a previous answer), oldest change first.
 
-    `include=record` adds each form's current record (personal data: the pull is audited).
+    `include=record` adds each form's current record (personal data: the pull is audited). A cursor from before a
+    restore of the database is a 409 `cursor_reset`: the client pulls again from the start.
     """
     actor = current_actor()
-    since = _int_arg("since", 0, 0, None)
+    since = parse_cursor(request.args.get("since"))
     limit = _int_arg("limit", PAGE_DEFAULT, 1, PAGE_MAX)
     include_record = request.args.get("include") == "record"
     stmt = (scoped(select(Submission).where(Submission.change_seq > since), actor)
@@ -102,7 +100,7 @@ def list_submissions():
         record_event("submissions.exported", actor, target_type="submission", unit_code=actor.unit_code,
                      count=len(rows), since=since, purpose=request.args.get("purpose", "sync")[:200])
     cursor = rows[-1].change_seq if rows else since
-    return jsonify({"items": items, "cursor": str(cursor), "more": more})
+    return jsonify({"items": items, "cursor": format_cursor(cursor), "more": more})
 
 
 def _int_arg(name: str, default: int, lo: int, hi: int | None) -> int:

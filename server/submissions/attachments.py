@@ -18,7 +18,7 @@ from server.audit.operations import record_event
 from server.core.errors import Problem, field_error
 from server.core.scoping import scoped
 from server.extensions import db
-from server.submissions.models import Attachment, SubmissionVersion
+from server.submissions.models import Attachment, VersionRow
 
 MAX_ATTACHMENTS = 100
 
@@ -28,7 +28,7 @@ def path_of(sha256: str) -> Path:
     return Path(current_app.config["ATTACHMENTS_PATH"]) / sha256[:2] / sha256
 
 
-def store(actor, version: SubmissionVersion, name: str, content_type: str | None, data: bytes) -> bool:
+def store(actor, version: VersionRow, name: str, content_type: str | None, data: bytes) -> bool:
     """Keep a photo declared by the version's record; True if new, False if the same photo was stored before."""
     declared = {a["name"]: a for a in (version.content.get("attachments") or [])}
     if name not in declared:
@@ -74,6 +74,6 @@ def _write(digest: str, data: bytes) -> None:
         raise
 
 
-def missing(version: SubmissionVersion, stored_names) -> list[str]:
+def missing(version: VersionRow, stored_names) -> list[str]:
     """Declared photos not received yet (the phone may send them in a follow-up upload)."""
     return sorted({a["name"] for a in (version.content.get("attachments") or [])} - set(stored_names))

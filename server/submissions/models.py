@@ -1,4 +1,5 @@
-"""Submissions: one row per household (or village) form in a review, its versions, photos, and the sync cursor.
+"""Submissions: one row per household (or village) form in a review, its versions, photos, its history, and the
+sync cursor.
 
 `Submission` holds the current state and the columns the indicators aggregate on, extracted from the current
 version; `SubmissionVersion` keeps every version as posted (never changed) with its classification on arrival.
@@ -6,17 +7,16 @@ version; `SubmissionVersion` keeps every version as posted (never changed) with 
 
 from __future__ import annotations
 
+from collections import namedtuple
 from datetime import datetime
 
-from sqlalchemy import (JSON, BigInteger, CheckConstraint, Float, ForeignKey, Index, Integer, String,
+from sqlalchemy import (JSON, BigInteger, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.core.db import Base, UTCDateTime, utcnow
+from server.submissions.lifecycle import KINDS, STATES
 
-KINDS = ("household", "village")
-# The life of a form (poverty-review.md §3.5, QĐ 24/2021): the review package holds the transitions.
-STATES = ("submitted", "returned", "resubmitted", "approved", "agreed", "resurvey", "recognised")
 CLASSES = ("poor", "near_poor", "middle", "not_poor")
 BIGINT = BigInteger().with_variant(Integer, "sqlite")
 
@@ -82,10 +82,18 @@ class Submission(Base):
     classification: Mapped[dict | None] = mapped_column(JSON)
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("village_meetings.id"), index=True)
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("commune_decisions.id"), index=True)
+    # Set aside by the supervisor as a duplicate of that form (the same household surveyed twice): the form
+    # keeps its state and rows, takes no step until restored, and counts nowhere (lifecycle.SET_ASIDE_FROM).
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The sync cursor: strictly increasing in commit order (server.submissions.sync).
     change_seq: Mapped[int] = mapped_column(BIGINT, index=True, default=0)
+
+    @property
+    def is_set_aside(self) -> bool:
+        """Whether the form is set aside as a duplicate of another."""
+        return self.duplicate_of_id is not None
 
     versions: Mapped[list[SubmissionVersion]] = relationship(
         back_populates="submission", order_by="SubmissionVersion.number", lazy="raise_on_sql")
@@ -141,3 +149,45 @@ class SyncCounter(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(BIGINT, default=0)
+
+
+class ReviewEvent(Base):
+    """One step in a form's history: arrival, a state change, a comment, a re-classification. Never changed.
+
+    Written by `server.submissions.history`; the database refuses to change or delete a row (the migrations).
+    """
+
+    __tablename__ = "review_events"
+    __table_args__ = (Index("ix_review_events_submission", "submission_id", "id"),)
+    __scope__ = {"commune": "commune_code", "village": "village_code"}
+
+    id: Mapped[int] = mapped_column(BIGINT, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    # The version the step was taken on.
+    version_id: Mapped[str] = mapped_column(ForeignKey("submission_versions.id"))
+    commune_code: Mapped[str] = mapped_column(String(5))
+    village_code: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str | None] = mapped_column(String(12))
+    to_state: Mapped[str | None] = mapped_column(String(12))
+    # A comment on one answer names its path, e.g. "members[2].employment"; null = on the whole form.
+    field_path: Mapped[str | None] = mapped_column(String(200))
+    comment: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+def _row_type(model):
+    """An immutable snapshot type of a model's row: every column as an attribute, unset ones None."""
+    fields = [c.key for c in model.__table__.columns]
+    snapshot = namedtuple(f"{model.__name__}Row", fields, defaults=[None] * len(fields))
+    snapshot.of = classmethod(lambda cls, obj: cls(*(getattr(obj, f) for f in cls._fields)))
+    snapshot.__doc__ = f"A read-only snapshot of a stored {model.__name__}: `.of(obj)` takes one from the ORM object."
+    return snapshot
+
+
+# What ingest answers with, whether the rows were written just now, found by a retry or corrected.
+SubmissionRow = _row_type(Submission)
+VersionRow = _row_type(SubmissionVersion)

@@ -13,24 +13,24 @@ import hashlib
 import json
 import unicodedata
 import uuid
-from datetime import datetime
-from types import SimpleNamespace
+from datetime import datetime, timedelta
 
 from flask import has_request_context, request
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from server.audit import operations as audit
 from server.audit.operations import record_event
 from server.core.db import Prepared, local_today, run_together, utcnow
+from server.core import jsontext
 from server.core.errors import Problem, field_error
+from server.core.requests import undo_request_work
 from server.core.scoping import in_area, scoped, unscoped
 from server.extensions import db
 from server.places.models import Unit
 from server.poverty import RecordInvalid, classify, validate_record, validate_village_record
-from server.review.models import ReviewEvent
-from server.review.rules import CORRECTABLE, STATE_LABELS, state_after_correction
-from server.submissions.models import KINDS, Submission, SubmissionVersion, SyncCounter
+from server.submissions.history import NEXT_CURSOR, add_event, event_values, taken, touch
+from server.submissions.lifecycle import CORRECTABLE, KINDS, STATE_LABELS, state_after_correction
+from server.submissions.models import ReviewEvent, Submission, SubmissionRow, SubmissionVersion, VersionRow
 
 
 def content_sha256(payload: dict) -> str:
@@ -47,14 +47,18 @@ def name_key(name: str | None) -> str | None:
     return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
 
 
-def ingest(payload, actor) -> tuple[Submission, SubmissionVersion, bool]:
+def ingest(payload, actor) -> tuple[SubmissionRow, VersionRow, bool]:
     """Store a posted record; return (form, version, created); created=False: a retry of a stored post.
 
-    A new form comes back as read-only views of the stored rows, a retry or a correction as ORM objects.
+    The record is stored, hashed and compared in NFC (server.core.jsontext), so the same text typed on two
+    keyboards is the same content.
+
+    The form and the version come back as read-only snapshots of the stored rows, however they were stored.
     """
     if not isinstance(payload, dict):
         raise Problem("invalid_json", fields=[field_error(
             "body", "Nội dung phải là một phiếu (đối tượng JSON).", "The body must be a record (a JSON object).")])
+    payload = jsontext.clean(payload)  # NFC, and nothing that cannot be stored: what is kept is what is hashed
     kind = payload.get("kind", "household")
     if kind not in KINDS:
         raise Problem("validation_failed", fields=[field_error(
@@ -62,6 +66,7 @@ def ingest(payload, actor) -> tuple[Submission, SubmissionVersion, bool]:
     digest = content_sha256(payload)
     try:
         record = _validated(payload, kind)
+        _not_in_future(record)
         village = _village_of(record, actor)
         result = _classified(record) if kind == "household" else None
     except Problem:
@@ -76,11 +81,26 @@ def ingest(payload, actor) -> tuple[Submission, SubmissionVersion, bool]:
         return _create(record, payload, digest, result, village, actor)
     except IntegrityError:
         # The id is stored already (a retry, or the same post racing this one): answer as if we came second.
-        db.session.rollback()
+        undo_request_work()
         stored = find_version(record["id"])
         if stored is None:
             raise
         return _retry(stored, digest, actor)
+
+
+# A phone's clock may run a little ahead of the server's; an interview later than this is a wrong date.
+CLOCK_TOLERANCE = timedelta(minutes=15)
+
+
+def _not_in_future(record: dict) -> None:
+    """Refuse an interview that starts or ends in the future (the phone's date is wrong)."""
+    latest = utcnow() + CLOCK_TOLERANCE
+    errors = [field_error(f"interview.{key}", "Thời điểm phỏng vấn ở tương lai; kiểm tra ngày giờ của điện thoại.",
+                          "The interview time is in the future; check the phone's date and time.")
+              for key in ("started_at", "ended_at")
+              if record["interview"].get(key) and datetime.fromisoformat(record["interview"][key]) > latest]
+    if errors:
+        raise Problem("validation_failed", fields=errors)
 
 
 def _classified(record: dict) -> dict:
@@ -122,7 +142,7 @@ def _retry(stored: SubmissionVersion, digest: str, actor):
         raise Problem("submission_conflict", id=stored.id)
     submission = db.session.execute(scoped(
         select(Submission).where(Submission.id == stored.submission_id), actor)).scalar_one()
-    return submission, stored, False
+    return SubmissionRow.of(submission), VersionRow.of(stored), False
 
 
 def _validated(payload: dict, kind: str) -> dict:
@@ -155,7 +175,9 @@ def _village_of(record: dict, actor) -> Unit:
     return village
 
 
-# The statements of the path every phone takes for every household: Prepared (server.core.db), compiled once.
+# The statements of the path every phone takes for every household, run as Prepared statements (server.core.db):
+# bench/README.md measured what they save there. Every other write goes through the session.
+_NEXT_CURSOR = Prepared(NEXT_CURSOR)
 _INSERT_SUBMISSION = Prepared(insert(Submission.__table__).returning(Submission.__table__.c.id))
 _INSERT_VERSION = Prepared(insert(SubmissionVersion.__table__))
 _INSERT_EVENT = Prepared(insert(ReviewEvent.__table__))
@@ -167,37 +189,34 @@ def _create(record, payload, digest, result, village: Unit, actor):
     This path avoids the ORM's unit of work (it is taken for every household). The sync cursor is taken first:
     on PostgreSQL its row lock then orders the cursors of concurrent posts by commit. The primary key on the
     version id (and the unique first_id) refuses a second copy of the same post.
-    Returns read-only views of the stored rows (the attributes of Submission and SubmissionVersion).
     """
     now = utcnow()
     form = {"kind": payload.get("kind", "household"), "first_id": record["id"], "current_id": record["id"],
             "version": 1, "revision": 1, "state": "submitted", "commune_code": village.commune_code,
             "village_code": village.code, "submitted_by": actor.id, "created_at": now, "updated_at": now,
-            "meeting_id": None, "decision_id": None, "change_seq": next_cursor(), **extracted(record, result)}
+            "meeting_id": None, "decision_id": None, "change_seq": taken(_NEXT_CURSOR.first(db.session, {})),
+            **extracted(record, result)}
     form["id"] = _INSERT_SUBMISSION.first(db.session, form)[0]
     version = {"id": record["id"], "submission_id": form["id"], "number": 1, "supersedes": None,
                "commune_code": village.commune_code, "village_code": village.code, "content": payload,
                "content_sha256": digest, "rule_set": result and result["rule_set"], "classification": result,
                "received_at": now, "received_by": actor.id,
                "received_from": request.remote_addr if has_request_context() else None}
-    # The version, its history step and its audit entry need only the form's id: one round trip on PostgreSQL.
+    # The version and its history step need only the form's id: one round trip on PostgreSQL.
     run_together(db.session, [
         (_INSERT_VERSION, version),
         (_INSERT_EVENT, event_values(form["id"], form["commune_code"], form["village_code"], record["id"],
-                                     "submitted", actor, to_state="submitted", detail={"version": 1})),
-        (audit.INSERT_EVENT, audit.event_values("submission.submitted", actor, target_type="submission",
-                                                target_id=record["id"], unit_code=village.code, version=1,
-                                                kind=form["kind"]))])
-    return _view(Submission, form), _view(SubmissionVersion, version), True
-
-
-def _view(model, values: dict) -> SimpleNamespace:
-    """A read-only view of a row just inserted: every column of the model, unset ones None."""
-    return SimpleNamespace(**({c.key: None for c in model.__table__.columns} | values))
+                                     "submitted", actor, to_state="submitted", detail={"version": 1}))])
+    record_event("submission.submitted", actor, target_type="submission", target_id=record["id"],
+                 unit_code=village.code, version=1, kind=form["kind"])
+    return SubmissionRow(**form), VersionRow(**version), True
 
 
 def _correct(record, payload, digest, result, actor):
     """A corrected version of the form whose current version the record supersedes (rare: the ORM's way)."""
+    stored = find_version(record["id"])
+    if stored is not None:  # a retry of a correction, whether or not it is still the current version
+        return _retry(stored, digest, actor)
     try:
         with db.session.begin_nested():
             submission, version, previous_state = _store_correction(record, payload, digest, result, actor)
@@ -213,7 +232,7 @@ def _correct(record, payload, digest, result, actor):
     record_event("submission.resubmitted", actor, target_type="submission", target_id=version.id,
                  unit_code=submission.village_code, version=version.number, kind=submission.kind)
     touch(submission)
-    return submission, version, True
+    return SubmissionRow.of(submission), VersionRow.of(version), True
 
 
 def _store_correction(record, payload, digest, result, actor):
@@ -302,45 +321,6 @@ def classification_columns(result: dict) -> dict:
 
 def _utc(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
-
-
-def add_event(submission: Submission, action: str, actor, *, version_id: str | None = None, from_state=None,
-              to_state=None, field_path: str | None = None, comment: str | None = None,
-              detail: dict | None = None) -> ReviewEvent:
-    """Append a step to the form's history."""
-    event = ReviewEvent(**event_values(
-        submission.id, submission.commune_code, submission.village_code, version_id or submission.current_id,
-        action, actor, from_state=from_state, to_state=to_state, field_path=field_path, comment=comment,
-        detail=detail))
-    db.session.add(event)
-    return event
-
-
-def event_values(submission_id: int, commune_code: str, village_code: str, version_id: str, action: str, actor, *,
-                 from_state=None, to_state=None, field_path: str | None = None, comment: str | None = None,
-                 detail: dict | None = None) -> dict:
-    """The columns of one step of a form's history."""
-    return {"submission_id": submission_id, "version_id": version_id, "commune_code": commune_code,
-            "village_code": village_code, "at": utcnow(), "actor_id": getattr(actor, "id", None),
-            "actor_name": getattr(actor, "full_name", None) or getattr(actor, "username", None) or "system",
-            "action": action, "from_state": from_state, "to_state": to_state, "field_path": field_path,
-            "comment": comment, "detail": detail or {}}
-
-
-_NEXT_CURSOR = Prepared(update(SyncCounter.__table__).where(SyncCounter.__table__.c.name == "submissions")
-                        .values(value=SyncCounter.__table__.c.value + 1).returning(SyncCounter.__table__.c.value))
-
-
-def next_cursor() -> int:
-    """Take the next sync cursor. Its row lock is held until commit, so cursors follow commit order."""
-    return _NEXT_CURSOR.first(db.session, {})[0]
-
-
-def touch(submission: Submission) -> None:
-    """Give a changed form the next sync cursor; called last before commit, to hold the counter briefly."""
-    db.session.flush()
-    submission.change_seq = next_cursor()
-    db.session.flush()
 
 
 def reclassify(*, review_year: int | None = None, rule_set: str | None = None,

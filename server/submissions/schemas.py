@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from server.core.scoping import scoped
 from server.extensions import db
-from server.review.models import ReviewEvent
-from server.review.rules import WITH_ENUMERATOR
-from server.submissions.models import Submission, SubmissionVersion
+from server.submissions.history import format_cursor
+from server.submissions.lifecycle import WITH_ENUMERATOR
+from server.submissions.models import ReviewEvent, Submission, SubmissionVersion
 
 
 def summary(s: Submission, comments: list | None = None, record: dict | None = None) -> dict:
@@ -31,7 +31,7 @@ def summary(s: Submission, comments: list | None = None, record: dict | None = N
         "class": s.poverty_class,
         "classification": s.classification,
         "updated_at": s.updated_at.isoformat(),
-        "cursor": str(s.change_seq),
+        "cursor": format_cursor(s.change_seq),
     }
     if comments is not None:
         out["comments"] = comments

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, redirect, request, session, url_for
+from flask import Blueprint, current_app, make_response, redirect, request, session, url_for
 from flask_login import current_user
 
 from server.core.auth import public
@@ -38,7 +38,8 @@ def set_language(lang: str):
         lang = "vi"
     session["lang"] = lang
     response = make_response(redirect(local_target(request.form.get("next"))))
-    response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax", httponly=True)
+    response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax", httponly=True,
+                        secure=current_app.session_interface.get_cookie_secure(current_app))
     return response
 
 

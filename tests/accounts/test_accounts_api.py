@@ -57,8 +57,17 @@ def test_throttled_token_requests_answer_429_with_retry_after(app, client, make_
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         get_token(client, "nam", "wrong-password")
     resp = get_token(client, "nam")
-    assert_error(resp, 429, "too_many_attempts")
-    assert resp.headers["Retry-After"] == str(app.config["LOGIN_WINDOW_SECONDS"])
+    error = assert_error(resp, 429, "too_many_attempts")
+    assert resp.headers["Retry-After"] == str(app.config["LOGIN_DELAY_SECONDS"])
+    assert error["message"]["en"] == "Too many failed logins. Try again in 30 seconds."
+
+
+def test_a_locked_account_gets_no_token(client, session, make_user):
+    from server.accounts.operations import lock_user
+
+    lock_user(make_user("admin", "20"), make_user("enumerator", "T-06529-01", username="nam"))
+    session.commit()
+    assert_error(get_token(client, "nam"), 403, "account_locked")
 
 
 @pytest.mark.parametrize("body", ["not json", "[1, 2]", '"nam"', "null", ""])

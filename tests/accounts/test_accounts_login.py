@@ -49,17 +49,38 @@ def test_a_wrong_password_message_follows_the_language(client, make_user):
     assert "The username or password is wrong." in sign_in(client, "lan", "nope").get_data(as_text=True)
 
 
-def test_after_too_many_failures_even_the_right_password_gets_429(app, client, make_user, events):
+def test_after_too_many_failures_even_the_right_password_waits_on_the_login_page(app, client, make_user, events):
     make_user("supervisor", "06529", username="lan")
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         assert sign_in(client, "lan", "wrong-password").status_code == 401
     resp = sign_in(client, "lan")
     assert resp.status_code == 429
-    assert resp.headers["Retry-After"] == str(app.config["LOGIN_WINDOW_SECONDS"])
-    assert "Đăng nhập sai quá nhiều lần" in resp.get_data(as_text=True)
+    assert resp.headers["Retry-After"] == str(app.config["LOGIN_DELAY_SECONDS"])
+    page = resp.get_data(as_text=True)
+    assert "Đăng nhập sai quá nhiều lần. Hãy thử lại sau 30 giây." in page
+    assert 'name="password"' in page  # the form stays, to try again after the wait
     assert len(events("login_failed")) == app.config["LOGIN_MAX_FAILURES"]
     assert len(events("login_throttled")) == 1
     assert client.get("/").headers["Location"].endswith("/login")
+
+
+def test_the_owner_signs_in_from_another_address_while_their_name_is_guessed(app, client, make_user):
+    make_user("supervisor", "06529", username="lan")
+    attacker = {"REMOTE_ADDR": "10.6.6.6"}
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] + 1):
+        sign_in(client, "lan", "wrong-password", environ_base=attacker)
+    assert sign_in(client, "lan", environ_base=attacker).status_code == 429
+    assert sign_in(client, "lan", environ_base={"REMOTE_ADDR": "10.0.0.7"}).status_code == 302
+
+
+def test_a_locked_account_is_told_so_on_the_login_page(client, session, make_user):
+    from server.accounts.operations import lock_user
+
+    lock_user(make_user("admin", "20"), make_user("supervisor", "06529", username="lan"))
+    session.commit()
+    resp = sign_in(client, "lan")
+    assert resp.status_code == 403 and "Retry-After" not in resp.headers
+    assert "Quản trị viên đã khóa đăng nhập của tài khoản này" in resp.get_data(as_text=True)
 
 
 def test_a_disabled_user_cannot_log_in(client, make_user):

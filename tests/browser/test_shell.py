@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from server.accounts.models import ROLES
+from server.core.roles import ROLES
 from server.web import HOME_BY_ROLE
 
 pytestmark = pytest.mark.browser

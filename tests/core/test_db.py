@@ -94,8 +94,18 @@ def test_an_error_among_statements_run_together_refuses_them_all(session):
 def test_pending_orm_objects_are_flushed_first(session):
     session.add(Unit(code="TEST-PREP-1", name="Thôn Thử", level="village", kind="thon", parent_code="06529",
                      province_code="20", commune_code="06529", valid_from=date(2025, 7, 1), source="test"))
-    found = Prepared(select(Unit.__table__.c.name).where(Unit.__table__.c.code == "TEST-PREP-1")).first(session, {})
+    units = Unit.__table__
+    found = Prepared(update(units).where(units.c.code == "TEST-PREP-1").values(source="test, seen")
+                     .returning(units.c.name)).first(session, {})
     assert found == ("Thôn Thử",)
+
+
+def test_only_inserts_and_updates_are_prepared():
+    # A SELECT on this path would bypass the area-scope guard, which watches the session's ORM executions.
+    with pytest.raises(TypeError, match="INSERT or an UPDATE"):
+        Prepared(select(Unit.__table__.c.name))
+    with pytest.raises(TypeError, match="INSERT or an UPDATE"):
+        Prepared(text("DELETE FROM units"))
 
 
 def test_leaving_out_a_column_with_a_python_default_is_refused(session):

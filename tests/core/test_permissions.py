@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from server.accounts.models import ROLES
 from server.core.auth import permission_of
+from server.core.roles import ROLES
 
 # Where each role is placed inside the area of the sample unit T-06529-01, and outside it.
 INSIDE = {"enumerator": "T-06529-01", "supervisor": "06529", "officer": "20", "admin": "20"}

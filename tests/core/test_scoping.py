@@ -49,3 +49,13 @@ def test_can_access(session, make_user):
     sup = make_user("supervisor", "06529")
     assert can_access(sup, "06529") and can_access(sup, "T-06529-01")
     assert not can_access(sup, "05977") and not can_access(sup, "20") and not can_access(sup, "no-such")
+
+
+def test_scoping_reads_units_through_the_model_places_registers(monkeypatch):
+    from server.core import scoping
+    from server.places.models import Unit
+
+    assert scoping.unit_model() is Unit
+    monkeypatch.delitem(scoping._models, "unit")
+    with pytest.raises(RuntimeError, match="register_unit_model"):
+        scoping.units_below(None)

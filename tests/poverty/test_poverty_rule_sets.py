@@ -6,8 +6,8 @@ import pytest
 
 from server.poverty import RuleSetError, load_rule_set, rule_set_for_year, rule_set_names
 from server.poverty import rules
-from server.poverty.codes import RULES_DIR
-from server.poverty.quick_screen import FORMS_DIR, load_quick_screen
+from server.poverty.codes import QUICK_SCREEN_DIR, RULES_DIR
+from server.poverty.quick_screen import load_quick_screen
 
 SHIPPED = json.loads((RULES_DIR / "2022-2026.json").read_text(encoding="utf-8"))
 
@@ -113,7 +113,7 @@ def test_unreadable_and_unknown_rule_files(tmp_path):
 
 
 def test_broken_quick_screen_definition_is_refused_naming_the_key(tmp_path):
-    data = json.loads((FORMS_DIR / "tt07-2021.json").read_text(encoding="utf-8"))
+    data = json.loads((QUICK_SCREEN_DIR / "tt07-2021.json").read_text(encoding="utf-8"))
     data["groups"][1]["stop_if_at_least"]["value"] = 0
     (tmp_path / "tt07-2021.json").write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(RuleSetError) as e:

@@ -10,7 +10,7 @@ from poverty_records import person
 from sqlalchemy import func, select
 
 from server.core.scoping import unscoped
-from server.review.models import ReviewEvent
+from server.submissions.models import ReviewEvent
 from server.submissions.models import Submission, SubmissionVersion
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from server.core.scoping import unscoped
-from server.review.models import ReviewEvent
+from server.submissions.models import ReviewEvent
 from server.submissions.models import Submission
 from server.submissions.operations import reclassify
 

@@ -1,9 +1,9 @@
 """A household or village record as people read it: labelled answers by section, and the changes between versions.
 
-Pure: no Flask, no database. Every label comes from forms/<kind>/labels.json, the kind being the record's: a
-village record ("kind": "village") reads forms/village/labels.json, any other record forms/household/labels.json
-(ethnic groups from config/rules/ethnic-groups.json, Phiếu A items from the form definition of the record's
-review year; the common words Có/Không… from the household labels).
+Pure: no Flask, no database. Every label comes from forms/<kind>/labels.json (read by labels.py), the kind being
+the record's: a village record ("kind": "village") reads forms/village/labels.json, any other record
+forms/household/labels.json (ethnic groups from config/rules/ethnic-groups.json, Phiếu A items from the form
+definition of the record's review year; the common words Có/Không… from the household labels).
 
     answers(record, "vi") -> [{"key", "title", "rows": [{"path", "label", "value"}],
                                "blocks": [{"key", "title", "rows"}]}]   (blocks: one per member, else [])
@@ -16,13 +16,11 @@ import json
 import re
 from datetime import date, datetime
 from functools import cache
-from pathlib import Path
 
 from server.poverty import RuleSetError, rule_set_for_year
 from server.poverty.codes import RULES_DIR
+from server.surveys.labels import KINDS, labels
 
-FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
-KINDS = ("household", "village")  # each has forms/<kind>/labels.json
 MISSING = "—"
 # Kept between versions of one household but always different: never reported as a change.
 NOT_COMPARED = ("id", "supersedes")
@@ -50,13 +48,6 @@ FORMATS = {
 # What follows a number written with a unit.
 UNITS = {"metres": " m", "square_metres": " m²", "kilometres": " km", "percent": "%"}
 INDEX_RE = re.compile(r"\[\d+\]")
-
-
-@cache
-def labels(kind="household"):
-    """Return forms/<kind>/labels.json ("household" or "village"), read once."""
-    with open(FORMS_DIR / kind / "labels.json", encoding="utf-8") as f:
-        return json.load(f)
 
 
 def kind_of(record):

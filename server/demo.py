@@ -1,4 +1,7 @@
-"""Demo data for trying RaSoat: villages named "DEMO …" and one user per role. Never loaded by default."""
+"""Demo data for trying RaSoat: villages named "DEMO …" and one user per role. Never loaded by default.
+
+Top-level, not in a domain: it loads places and users (and, soon, households) through their operations.
+"""
 
 from __future__ import annotations
 

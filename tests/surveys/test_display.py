@@ -8,7 +8,8 @@ from server.poverty import codes, load_rule_set
 from server.poverty.fields import Choice, CodeList
 from server.poverty.schema import Record
 from server.poverty.village import VillageRecord
-from server.submissions.display import answers, code_label, diff, label, labels, text
+from server.surveys.display import answers, code_label, diff, label, text
+from server.surveys.labels import labels
 from poverty_records import base_record, person
 
 LANGS = ("vi", "en")
