@@ -77,7 +77,7 @@ DEFAULTS: dict[str, object] = {
 }
 
 # RASOAT_* variables that are not configuration: read by the create-user command, the tests and the benchmarks.
-NOT_SETTINGS = ("NEW_PASSWORD", "TEST_POSTGRES_URL", "CRASH_TESTS", "BENCH_POSTGRES_URL")
+NOT_SETTINGS = ("NEW_PASSWORD", "TEST_POSTGRES_URL", "CRASH_TESTS", "CRASH_SEED", "BENCH_POSTGRES_URL")
 
 _BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 

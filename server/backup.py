@@ -76,20 +76,26 @@ def make_backup(directory: Path) -> dict:
     backend = backend_of(url)
     pg_dump = _pg_tool(url, "pg_dump") if backend == "postgresql" else None
     _new_folder(directory)
-    database = directory / DATABASE_FILES[backend]
-    if backend == "sqlite":
-        snapshot, tool = _backup_sqlite(url, database), f"sqlite {sqlite3.sqlite_version}"
-    else:
-        snapshot, tool = _backup_postgresql(url, database, pg_dump), _version_line(pg_dump)
-    copied, size, missing, damaged = 0, 0, [], []
-    for sha, _size in sorted(snapshot.photos.items()):
-        source = photos_path / sha[:2] / sha
-        if not source.is_file():
-            missing.append(sha)
-        elif _copy_checked(source, directory / PHOTOS / sha[:2] / sha, sha):
-            copied, size = copied + 1, size + source.stat().st_size
+    try:
+        database = directory / DATABASE_FILES[backend]
+        if backend == "sqlite":
+            snapshot, tool = _backup_sqlite(url, database), f"sqlite {sqlite3.sqlite_version}"
         else:
-            damaged.append(sha)
+            snapshot, tool = _backup_postgresql(url, database, pg_dump), _version_line(pg_dump)
+        copied, size, missing, damaged = 0, 0, [], []
+        for sha, _size in sorted(snapshot.photos.items()):
+            source = photos_path / sha[:2] / sha
+            if not source.is_file():
+                missing.append(sha)
+            elif _copy_checked(source, directory / PHOTOS / sha[:2] / sha, sha):
+                copied, size = copied + 1, size + source.stat().st_size
+            else:
+                damaged.append(sha)
+    except BaseException:
+        # Not a backup: leave the folder as empty as it was found.
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True, exist_ok=True)
+        raise
     manifest = {
         "format": FORMAT, "kind": "rasoat-backup", "created_at": utcnow().isoformat(timespec="seconds"),
         "backend": backend, "database": database.name, "tool": tool, "revision": snapshot.revision,
@@ -143,11 +149,12 @@ def read_manifest(directory: Path) -> dict:
     try:
         manifest = json.loads((Path(directory) / MANIFEST).read_text(encoding="utf-8"))
         if not (manifest.get("kind") == "rasoat-backup" and manifest.get("format") == FORMAT
-                and manifest.get("backend") in DATABASE_FILES and manifest.get("database") in DATABASE_FILES.values()
+                and manifest.get("backend") in DATABASE_FILES
+                and manifest.get("database") == DATABASE_FILES[manifest["backend"]]
                 and isinstance(manifest.get("tables"), dict)
                 and isinstance(manifest.get("attachments", {}).get("files"), int)):
             raise ValueError("not a RaSoat backup manifest of a known format")
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, TypeError):
         raise Problem("backup_not_found", path=str(directory)) from None
     return manifest
 

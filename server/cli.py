@@ -158,18 +158,21 @@ def bootstrap_admin():
 
 
 @click.command("load-demo")
-def load_demo():
-    """Load clearly-labelled demo villages and one demo user per role (never loaded by default)."""
+@click.option("--reset-passwords", is_flag=True,
+              help="Give the demo users that exist already new passwords (printed); by default they keep theirs.")
+def load_demo(reset_passwords: bool):
+    """Load clearly-labelled demo villages, users and households (never loaded by default; safe to repeat)."""
+    from server.core.db import writing
     from server.demo import load_demo_data
 
     try:
-        users = load_demo_data()
+        with writing():
+            report = load_demo_data(reset_passwords=reset_passwords)
+            db.session.commit()
     except Problem as problem:
         _fail(problem)
-    db.session.commit()
-    click.echo("Demo data loaded (villages named 'DEMO …'). Demo users / Người dùng thử:")
-    for username, role, unit, password in users:
-        click.echo(f"  {username:<16} {role:<11} {unit:<12} {password}")
+    for line in report.lines():
+        click.echo(line)
 
 
 @click.command("reclassify")
@@ -207,16 +210,18 @@ def backup(directory: str):
     """Back up the database and the photos into DIRECTORY (new or empty) while the server runs."""
     from server.audit.operations import record_event
     from server.backup import make_backup
+    from server.core.db import writing
 
     try:
         manifest = make_backup(Path(directory))
     except Problem as problem:
         _fail(problem)
     photos = manifest["attachments"]
-    record_event("backup.made", None, actor_name="cli", target_type="backup", target_id=str(Path(directory).resolve()),
-                 revision=manifest["revision"], photos=photos["files"], photos_missing=len(photos["missing"]),
-                 photos_damaged=len(photos["damaged"]))
-    db.session.commit()
+    with writing():
+        record_event("backup.made", None, actor_name="cli", target_type="backup",
+                     target_id=str(Path(directory).resolve()), revision=manifest["revision"], photos=photos["files"],
+                     photos_missing=len(photos["missing"]), photos_damaged=len(photos["damaged"]))
+        db.session.commit()
     tables = manifest["tables"]
     click.echo(f"backup / sao lưu: {directory} (revision {manifest['revision']}, "
                f"{tables.get('submissions', 0)} forms / phiếu, {tables.get('submission_versions', 0)} versions / "
@@ -233,12 +238,14 @@ def backup(directory: str):
 def restore(directory: str, yes: bool):
     """Restore a backup made by `backup` into the configured database (empty, or replaced with --yes)."""
     from server.backup import restore_backup
+    from server.core.db import writing
 
-    try:
-        report = restore_backup(Path(directory), replace=yes)
-    except Problem as problem:
-        _fail(problem)
-    db.session.commit()
+    with writing():
+        try:
+            report = restore_backup(Path(directory), replace=yes)
+        except Problem as problem:
+            _fail(problem)
+        db.session.commit()
     click.echo(f"restored / đã khôi phục: {directory} (made / sao lưu lúc {report['created_at']}, revision "
                f"{report['revision']}); new sync cursor epoch / kỷ nguyên con trỏ mới: {report['epoch']}: phones "
                "pull again from the start / điện thoại tải lại từ đầu")

@@ -192,11 +192,13 @@ def test_load_demo_creates_labelled_villages_and_one_user_per_role(run, session)
     assert len(villages) == 3
     assert all(v.level == "village" and v.name.startswith("DEMO ") and v.parent_code == "06529" for v in villages)
     users = session.execute(unscoped(select(User).where(User.username.like("demo-%")), "t")).scalars().all()
-    assert sorted(u.role for u in users) == sorted(ROLES)
+    assert {u.role for u in users} == set(ROLES)  # and one enumerator per demo village
+    assert sorted(u.unit_code for u in users if u.role == "enumerator") == [v.code for v in sorted(
+        villages, key=lambda v: v.code)]
     for user in users:
         password = re.search(rf"{re.escape(user.username)}\s+\S+\s+\S+\s+(\S+)", result.output).group(1)
         assert check_password_hash(user.password_hash, password)
         assert user.full_name.startswith("DEMO ")
     assert run("load-demo").exit_code == 0
-    assert count(session, User, User.username.like("demo-%")) == 4
+    assert count(session, User, User.username.like("demo-%")) == 6
     assert count(session, Unit, Unit.name.like("DEMO%")) == 3

@@ -16,7 +16,7 @@ from server.accounts.models import ApiToken, User
 from server.audit.operations import record_event
 from server.core.db import utcnow
 from server.core.errors import Problem, field_error
-from server.core.roles import ROLES
+from server.core.roles import ROLE_NAMES, ROLES
 from server.core.scoping import can_access, unscoped
 from server.extensions import db
 from server.places.models import Unit
@@ -69,11 +69,12 @@ def _check_role_unit(role: str, unit: Unit) -> None:
             f"There is no role '{role}'; choose one of {', '.join(ROLES)}.")])
     if unit.level not in ROLE_LEVELS[role]:
         allowed = ROLE_LEVELS[role]
-        raise Problem("role_scope_mismatch", role=role, level=unit.level, level_vi=LEVEL_NAMES[unit.level][0],
-                      fields=[field_error(
-            "unit", f"Đơn vị {unit.code} là cấp {LEVEL_NAMES[unit.level][0]}; vai trò {role} cần đơn vị cấp "
+        role_vi, role_en = ROLE_NAMES[role]
+        raise Problem("role_scope_mismatch", role=role_en, role_vi=role_vi, level=unit.level,
+                      level_vi=LEVEL_NAMES[unit.level][0], fields=[field_error(
+            "unit", f"Đơn vị {unit.code} là cấp {LEVEL_NAMES[unit.level][0]}; vai trò {role_vi} cần đơn vị cấp "
                     f"{' hoặc '.join(LEVEL_NAMES[lv][0] for lv in allowed)}.",
-            f"Unit {unit.code} is a {unit.level}; the role {role} needs a {' or '.join(allowed)}.")])
+            f"Unit {unit.code} is a {unit.level}; the role {role_en} needs a {' or '.join(allowed)}.")])
 
 
 def _check_in_area(actor, unit: Unit) -> None:

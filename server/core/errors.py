@@ -1,7 +1,9 @@
 """The catalogue of coded problems: every error a user or a client can meet, in Vietnamese and English.
 
 Operations raise `Problem("code", field=..., **params)`; the request handler turns it into a JSON error under
-`/api/` and into a page elsewhere, and rolls the transaction back. Codes never change meaning.
+`/api/` and into a page elsewhere, and rolls the transaction back. Codes never change meaning. Parameters are what
+people read: a state, a step or a role is passed as its label in each language (`state`, `state_vi`), never as
+its code.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ CATALOGUE: dict[str, ProblemType] = {
     "username_taken": ProblemType(
         409, "Tên đăng nhập {username} đã có người dùng.", "The username {username} is already taken."),
     "role_scope_mismatch": ProblemType(
-        422, "Vai trò {role} không thể gán cho đơn vị cấp {level_vi}.",
+        422, "Vai trò {role_vi} không thể gán cho đơn vị cấp {level_vi}.",
         "The role {role} cannot be assigned to a {level}-level unit."),
     "password_change_required": ProblemType(
         403, "Hãy đổi mật khẩu dùng một lần trên trang web trước khi đăng nhập trên điện thoại.",

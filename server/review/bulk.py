@@ -21,7 +21,7 @@ from server.places.models import Unit
 from server.review import operations as ops
 from server.review import pages
 from server.review import queue as review_queue
-from server.review.forms import DecisionForm, MeetingForm, picked
+from server.review.forms import DecisionForm, MeetingForm, picked, votes_unticked
 from server.review.pages import bp
 from server.submissions.models import Submission
 
@@ -31,10 +31,12 @@ VOTES_PATH = re.compile(r"votes\[(\d+)\]")
 # --- The village meeting and the commune decision --------------------------------------------------------------
 
 def _households(actor, **where) -> list:
-    """The supervisor's commune's household forms matching `where` (queue columns), by village and head name."""
+    """The supervisor's commune's household forms matching `where` (queue columns), by village and head name.
+
+    Forms set aside as duplicates are not listed: they take no step until restored."""
     stmt = scoped(select(*review_queue.COLUMNS).where(
-        Submission.kind == "household", *(getattr(Submission, k) == v for k, v in where.items())),
-        actor, Submission)
+        Submission.kind == "household", Submission.duplicate_of_id.is_(None),
+        *(getattr(Submission, k) == v for k, v in where.items())), actor, Submission)
     rows = db.session.execute(stmt).all()
     return sorted(rows, key=lambda r: (r.village_code, vi_sort_key(r.head_name or "")))
 
@@ -71,8 +73,9 @@ def meeting():
     rows = [r for r in approved if r.village_code == village.code]
     form = MeetingForm()
     row_errors: dict[int, str] = {}
-    if form.validate_on_submit():
-        votes = picked(request.form, votes_default=form.attendees.data, with_votes=True)
+    if form.validate_on_submit() and not _unticked_votes(row_errors):
+        votes = picked(request.form, votes_default=form.attendees.data if form.all_in_favour.data else None,
+                       with_votes=True)
         try:
             held = ops.record_meeting(actor, village_code=village.code, held_on=form.held_on.data,
                                       attendees=form.attendees.data, minutes_ref=form.minutes_ref.data,
@@ -87,9 +90,17 @@ def meeting():
                     "re-survey.", village=village.name, agreed=states.count("agreed"),
                     resurvey=states.count("resurvey")))
             return redirect(url_for("review.meeting"))
-    chosen = set(request.form.getlist("include")) if request.method == "POST" else {str(r.id) for r in rows}
+    # Nothing is ticked at first: the supervisor ticks each household the meeting discussed.
+    chosen = set(request.form.getlist("include")) if request.method == "POST" else set()
     return render_template("review/meeting.html", form=form, village=village, rows=rows, chosen=chosen,
                            row_errors=row_errors, **pages.labels()), (422 if request.method == "POST" else 200)
+
+
+def _unticked_votes(row_errors: dict[int, str]) -> bool:
+    """Mark households whose votes were typed but which were not ticked; whether there were any."""
+    for submission_id in votes_unticked(request.form):
+        row_errors[submission_id] = _("Tick this household, or clear its votes box.")
+    return bool(row_errors)
 
 
 @bp.route("/review/decision", methods=["GET", "POST"])

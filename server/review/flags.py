@@ -5,7 +5,9 @@ A flag is a reason to look twice, never a verdict: a duplicate may be two real h
   head name (case, tones and spacing ignored) and birth year, whoever the enumerator;
 - short_interview: ended less than `min_interview_minutes` after it started;
 - gps_far: farther than `gps_outlier_m` from the median point of the village's other households with GPS;
-- class_changed: the household's class last year (same household code, else same head CCCD) differs.
+- class_changed: the household's class last year (same household code, else same head CCCD) differs;
+- interview_date: the interview's day (in Vietnam) lies outside its review's window (`review_window`).
+  An interview in the future is refused at ingest; this catches a phone's wrong clock or a form of another year.
 """
 
 from __future__ import annotations
@@ -13,15 +15,23 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, timedelta, timezone, tzinfo
 from statistics import median
 
-FLAGS = ("possible_duplicate", "short_interview", "gps_far", "class_changed")
+FLAGS = ("possible_duplicate", "short_interview", "gps_far", "class_changed", "interview_date")
 FLAG_LABELS = {
     "possible_duplicate": ("Có thể trùng hộ", "Possible duplicate household"),
     "short_interview": ("Phỏng vấn quá ngắn", "Interview too short"),
     "gps_far": ("Vị trí GPS xa các hộ khác trong thôn", "GPS far from the village's other households"),
     "class_changed": ("Phân loại khác năm trước", "Class differs from last year"),
+    "interview_date": ("Ngày phỏng vấn ngoài kỳ rà soát", "Interview date outside the review's window"),
 }
+# The periodic review runs from 01/09 to 14/12 of its year (QĐ 24/2021/QĐ-TTg; poverty-review.md §3.5).
+PERIODIC_WINDOW = ((9, 1), (12, 14))
+# A regular (on-request) review runs all year, monthly from the 15th, and is decided within 15 days: its
+# window is the review year itself, with this margin either side for requests made and decided across the new
+# year. Also used when a form names no review type. A local working rule, not the law's.
+REGULAR_REVIEW_MARGIN_DAYS = 15
 EARTH_RADIUS_M = 6_371_000
 
 
@@ -39,8 +49,10 @@ class Flag:
 
 
 def quality_flags(rows, previous=(), *, min_interview_minutes: int, gps_outlier_m: float,
-                  gps_min_neighbours: int) -> dict[int, list[Flag]]:
-    """Flag each row (a current household form); `previous` are last year's settled forms of the same communes."""
+                  gps_min_neighbours: int, local_zone: tzinfo = timezone.utc) -> dict[int, list[Flag]]:
+    """Flag each row (a current household form); `previous` are last year's settled forms of the same communes.
+
+    `local_zone` is the zone whose calendar dates the interviews (Vietnam's, for the review window)."""
     flags: dict[int, list[Flag]] = defaultdict(list)
     for row_id, others in _duplicates(rows).items():
         flags[row_id].append(Flag("possible_duplicate", {"others": sorted(others)}))
@@ -52,7 +64,32 @@ def quality_flags(rows, previous=(), *, min_interview_minutes: int, gps_outlier_
         flags[row_id].append(Flag("gps_far", {"metres": metres, "limit": gps_outlier_m}))
     for row_id, before in _class_changes(rows, previous).items():
         flags[row_id].append(Flag("class_changed", {"previous_class": before}))
+    for row in rows:
+        outside = _outside_window(row, local_zone)
+        if outside:
+            flags[row.id].append(Flag("interview_date", outside))
     return dict(flags)
+
+
+def review_window(year: int, review_type: str | None) -> tuple[date, date]:
+    """The first and last day an interview of a review of `year` and type may fall on."""
+    if review_type == "periodic":
+        (m1, d1), (m2, d2) = PERIODIC_WINDOW
+        return date(year, m1, d1), date(year, m2, d2)
+    margin = timedelta(days=REGULAR_REVIEW_MARGIN_DAYS)
+    return date(year, 1, 1) - margin, date(year, 12, 31) + margin
+
+
+def _outside_window(row, zone: tzinfo) -> dict | None:
+    """The facts of an interview dated outside its review's window, or None."""
+    at = row.interview_started_at or row.interview_ended_at
+    if at is None or not row.review_year:
+        return None
+    day = at.astimezone(zone).date()
+    start, end = review_window(row.review_year, getattr(row, "review_type", None))
+    if start <= day <= end:
+        return None
+    return {"day": day.isoformat(), "start": start.isoformat(), "end": end.isoformat(), "year": row.review_year}
 
 
 def _duplicates(rows) -> dict[int, set[int]]:

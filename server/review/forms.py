@@ -1,7 +1,8 @@
 """Review forms (flask-wtf: every form carries a CSRF token); every validator carries a message of ours.
 
 The meeting and decision forms list households whose number varies: each household's fields are named by its
-id (`include` = the ids ticked, `votes-<id>`, `revision-<id>`) and read by `picked()`.
+id (`include` = the ids ticked, `votes-<id>`, `revision-<id>`) and read by `picked()`. Nothing is ticked and no
+vote is counted by default: a household's votes are typed, or the supervisor marks "all in favour" explicitly.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, NumberRange, Optional
 
 from server.core.forms import length, required
@@ -30,16 +31,23 @@ class CommentForm(FlaskForm):
     text = TextAreaField(_l("Comment"), validators=[required(), length(max=COMMENT_MAX)])
 
 
+# The steps taken from a household's page; the meeting's and the decision's come from their own pages.
+PAGE_ACTIONS = ("return", "approve", "set_aside", "restore")
+
+
 class ActionForm(FlaskForm):
     """A step on a form (return, approve) taken on the revision the supervisor saw.
 
     `action` comes from the button pressed; `revision` is written by the template from the form shown, never
     from what was posted, so a page redisplayed after a refusal carries the current revision."""
 
-    action = StringField(validators=[AnyOf(("return", "approve"), message=_l("Choose a step."))])
+    action = StringField(validators=[AnyOf(PAGE_ACTIONS, message=_l("Choose a step."))])
     revision = IntegerField(invalid_value_message=_l("Reload the page and try again."))
     comment = TextAreaField(_l("Reason or note (required to return the form)"),
                             validators=[Optional(), length(max=COMMENT_MAX)])
+    # Only to set a form aside: the number of the form of the same household that is kept.
+    duplicate_of = IntegerField(_l("Duplicate of form number"), validators=[Optional()],
+                                invalid_value_message=_l("Enter the form's number (the digits after #)."))
 
 
 class MeetingForm(FlaskForm):
@@ -50,6 +58,9 @@ class MeetingForm(FlaskForm):
                              validators=[NumberRange(min=1, message=_l("At least 1."))])
     minutes_ref = StringField(_l("Minutes reference"), validators=[Optional(), length(max=200)])
     note = TextAreaField(_l("Note"), validators=[Optional(), length(max=COMMENT_MAX)])
+    # An explicit statement of the minutes, never a default: an empty votes box is otherwise refused.
+    all_in_favour = BooleanField(_l("Every attendee voted in favour of each ticked household whose votes box is "
+                                    "left empty"))
 
 
 class DecisionForm(FlaskForm):
@@ -70,8 +81,8 @@ def _int(text) -> int | None:
 def picked(formdata, *, votes_default: int | None = None, with_votes: bool = False) -> dict:
     """The households ticked in a bulk form: {id: revision}, or {id: (revision, votes_for)} with votes.
 
-    An empty votes box counts as every attendee in favour (`votes_default`); a box that is not a number is
-    passed on as None, and the operation refuses it naming the household.
+    An empty votes box counts as `votes_default`: None (refused by the operation, naming the household) unless
+    the supervisor marked every attendee in favour. A box that is not a number is passed on as None too.
     """
     out = {}
     for raw in formdata.getlist("include"):
@@ -85,3 +96,15 @@ def picked(formdata, *, votes_default: int | None = None, with_votes: bool = Fal
         else:
             out[submission_id] = revision
     return out
+
+
+def votes_unticked(formdata) -> list[int]:
+    """Households whose votes box was filled in but which were not ticked (their votes would be lost)."""
+    ticked = {_int(raw) for raw in formdata.getlist("include")}
+    out = []
+    for name, value in formdata.items():
+        if name.startswith("votes-") and (value or "").strip():
+            submission_id = _int(name.removeprefix("votes-"))
+            if submission_id is not None and submission_id not in ticked:
+                out.append(submission_id)
+    return sorted(out)

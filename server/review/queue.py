@@ -1,7 +1,8 @@
 """The supervisor's queue: a commune's forms of one review year, their quality flags, filters and counts.
 
 A commune has at most a few thousand households, so the forms are read once (the columns the queue shows, not
-the records) and flagged, filtered and counted in Python.
+the records) and flagged, filtered and counted in Python. Forms set aside as duplicates count nowhere: not in the
+totals, the counts or the flags; the filter `set_aside=1` lists them (and only them).
 """
 
 from __future__ import annotations
@@ -15,14 +16,17 @@ from sqlalchemy import select
 from server.accounts.models import User
 from server.core.scoping import scoped
 from server.core.text import vi_sort_key
+from server.core.db import LOCAL_ZONE
 from server.extensions import db
-from server.places.models import Unit
+from server.places.models import Unit, UnitHouseholdCount
 from server.review.flags import FLAGS, Flag, quality_flags
 from server.submissions.lifecycle import SETTLED
 from server.submissions.models import CLASSES, STATES, Submission
 
 PAGE_SIZE = 50
 FILTERS = ("village", "enumerator", "state", "class", "flag")
+# The filter that lists the forms set aside as duplicates instead of the others.
+SET_ASIDE_FILTER = "set_aside"
 # Forms waiting for the supervisor come first.
 WAITING = ("submitted", "resubmitted")
 
@@ -32,7 +36,7 @@ COLUMNS = (Submission.id, Submission.kind, Submission.state, Submission.review_y
            Submission.head_name_key, Submission.head_id_number, Submission.head_birth_year,
            Submission.members_count, Submission.poverty_class, Submission.deficit_count,
            Submission.interview_started_at, Submission.interview_ended_at, Submission.gps_lat, Submission.gps_lon,
-           Submission.revision, Submission.updated_at)
+           Submission.revision, Submission.updated_at, Submission.review_type, Submission.duplicate_of_id)
 
 
 @dataclass
@@ -46,8 +50,13 @@ class Queue:
     rows: list = field(default_factory=list)          # the households that pass the filters, in queue order
     villages_forms: list = field(default_factory=list)  # village records (kind='village') of the year
     flags: dict[int, list[Flag]] = field(default_factory=dict)
-    counts: dict[str, Counter] = field(default_factory=dict)  # filter name → value → households of the commune
-    total: int = 0                                     # households of the commune and year, before filtering
+    counts: dict[str, Counter] = field(default_factory=dict)  # filter name → value → household forms counted
+    total: int = 0                                     # household forms received, not set aside, before filtering
+    set_aside: int = 0                                 # household forms set aside as duplicates
+    # Resident households (the village data) of the villages that have a count, and the forms of those villages.
+    resident: int | None = None
+    surveyed_of_resident: int = 0
+    villages_without_count: int = 0
     villages: dict[str, Unit] = field(default_factory=dict)
     enumerators: dict[int, str] = field(default_factory=dict)
     page: int = 1
@@ -89,20 +98,21 @@ def commune_rows(actor, commune_code: str, year: int) -> list:
 def settled_rows(actor, commune_code: str, year: int) -> list:
     """The commune's settled household forms of a year (last year's class, for the class_changed flag)."""
     stmt = scoped(select(*COLUMNS).where(Submission.commune_code == commune_code, Submission.review_year == year,
-                                         Submission.kind == "household", Submission.state.in_(SETTLED)),
-                  actor, Submission)
+                                         Submission.kind == "household", Submission.state.in_(SETTLED),
+                                         Submission.duplicate_of_id.is_(None)), actor, Submission)
     return db.session.execute(stmt).all()
 
 
 def flags_of(actor, commune_code: str, year: int, rows=None) -> dict[int, list[Flag]]:
-    """The quality flags of the commune's household forms of a year, with the thresholds configured."""
+    """The quality flags of the commune's household forms of a year (not those set aside), as configured."""
     if rows is None:
         rows = commune_rows(actor, commune_code, year)
-    households = [r for r in rows if r.kind == "household"]
+    households = [r for r in rows if r.kind == "household" and r.duplicate_of_id is None]
     cfg = current_app.config
     return quality_flags(households, settled_rows(actor, commune_code, year - 1),
                          min_interview_minutes=cfg["MIN_INTERVIEW_MINUTES"],
-                         gps_outlier_m=cfg["GPS_OUTLIER_METRES"], gps_min_neighbours=cfg["GPS_MIN_NEIGHBOURS"])
+                         gps_outlier_m=cfg["GPS_OUTLIER_METRES"], gps_min_neighbours=cfg["GPS_MIN_NEIGHBOURS"],
+                         local_zone=LOCAL_ZONE)
 
 
 def clean_filters(args) -> dict[str, str]:
@@ -113,6 +123,8 @@ def clean_filters(args) -> dict[str, str]:
         value = (args.get(name) or "").strip()
         if value and (name not in allowed or value in allowed[name]):
             out[name] = value
+    if (args.get(SET_ASIDE_FILTER) or "").strip() == "1":
+        out[SET_ASIDE_FILTER] = "1"
     return out
 
 
@@ -138,17 +150,34 @@ def build(actor, commune: Unit, *, year: int | None, filters: dict[str, str], pa
     if year is None:
         return queue
     rows = commune_rows(actor, commune.code, year)
-    households = [r for r in rows if r.kind == "household"]
+    households = [r for r in rows if r.kind == "household" and r.duplicate_of_id is None]
+    aside = [r for r in rows if r.kind == "household" and r.duplicate_of_id is not None]
     queue.villages_forms = sorted((r for r in rows if r.kind == "village"), key=lambda r: r.village_code)
     queue.flags = flags_of(actor, commune.code, year, rows)
-    queue.total = len(households)
-    values = {r.id: _values(r, queue.flags.get(r.id, [])) for r in households}
+    queue.total, queue.set_aside = len(households), len(aside)
+    _resident(queue, households, year)
+    values = {r.id: _values(r, queue.flags.get(r.id, [])) for r in households + aside}
     queue.counts = {name: Counter(v for r in households for v in values[r.id][name]) for name in FILTERS}
-    queue.rows = sorted((r for r in households
-                         if all(value in values[r.id][name] for name, value in filters.items())), key=_order)
-    queue.enumerators = names_of(actor, {r.submitted_by for r in households})
+    listed = aside if filters.get(SET_ASIDE_FILTER) else households
+    queue.rows = sorted((r for r in listed if all(value in values[r.id][name] for name, value in filters.items()
+                                                  if name in FILTERS)), key=_order)
+    queue.enumerators = names_of(actor, {r.submitted_by for r in households + aside})
     queue.page = min(max(page, 1), queue.pages)
     return queue
+
+
+def _resident(queue: Queue, households: list, year: int) -> None:
+    """Set the resident households of the commune's villages (each village's latest count up to the review year)
+    and the household forms of the villages that have one, for "surveyed / resident"."""
+    latest: dict[str, UnitHouseholdCount] = {}
+    stmt = select(UnitHouseholdCount).where(UnitHouseholdCount.unit_code.in_(list(queue.villages)),
+                                            UnitHouseholdCount.year <= year).order_by(UnitHouseholdCount.year)
+    for count in db.session.execute(stmt).scalars():
+        latest[count.unit_code] = count
+    queue.villages_without_count = len(set(queue.villages) - set(latest))
+    if latest:
+        queue.resident = sum(c.households for c in latest.values())
+        queue.surveyed_of_resident = sum(r.village_code in latest for r in households)
 
 
 def names_of(actor, user_ids) -> dict[int, str]:

@@ -1,8 +1,9 @@
 """The supervisor's pages: the queue, a household's page, steps, comments, the village meeting, the decision.
 
 Supervisors act in their commune; provincial officers read the queue and household pages of a commune they pick
-(`?commune=`), never act. Each view parses, checks, calls one operation and renders; an operation's refusal
-(a stale page, a step the state no longer allows) is shown on the page it came from, not as an error page.
+(`?commune=`), never act. Each view parses, checks, calls one operation and renders. A step or comment that is
+refused (a stale page, a step the state no longer allows, a missing reason) redirects back to the household's
+page (post/redirect/get: a reload does not post again), which shows each error at its field.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from werkzeug.datastructures import MultiDict
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -27,13 +29,18 @@ from server.review import pages
 from server.review import queue as review_queue
 from server.review.forms import ActionForm, CommentForm
 from server.review.pages import bp
-from server.submissions.lifecycle import ACTION_LABELS, STATE_LABELS, allowed_actions
+from server.submissions.lifecycle import ACTION_LABELS, SET_ASIDE_LABEL, STATE_LABELS, allowed_actions
 from server.submissions import attachments as stored_files
 from server.submissions.models import Attachment, ReviewEvent, Submission, SubmissionVersion
 from server.surveys import display
+from wtforms import SelectChoice
 
-# The steps taken from the household page; the others come from the meeting and decision pages.
-PAGE_ACTIONS = ("return", "approve")
+# The steps of the household page's first form; setting aside and restoring have their own.
+STEP_ACTIONS = ("return", "approve")
+ASIDE_ACTIONS = ("set_aside", "restore")
+# A refusal's field paths → the field of the form that shows it.
+ACTION_PATHS = {"comment": "comment", "duplicate_of": "duplicate_of"}
+COMMENT_PATHS = {"comment": "text", "field_path": "field_path"}
 # Photos shown in the browser; any other declared type is offered as a download.
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/gif"})
 
@@ -107,11 +114,26 @@ def _flag_detail(flag) -> str:
         return _("Interview of %(minutes)d minutes (at least %(minimum)d expected).", minutes=d["minutes"],
                  minimum=d["minimum"])
     if flag.code == "gps_far":
-        return _("%(metres)s m from the middle of the village's other households (limit %(limit)s m).",
-                 metres=format_decimal(d["metres"]), limit=format_decimal(d["limit"]))
+        return _("%(distance)s from the middle of the village's other households (limit %(limit)s).",
+                 distance=_distance(d["metres"]), limit=_distance(d["limit"]))
+    if flag.code == "interview_date":
+        return _("Interview on %(day)s, outside the %(year)d review's window (%(start)s to %(end)s).",
+                 day=_day(d["day"]), year=d["year"], start=_day(d["start"]), end=_day(d["end"]))
     if flag.code == "class_changed":
         return _("Last year: %(class)s.", **{"class": display.code_label("class", d["previous_class"], pages.lang())})
     return ""
+
+
+def _distance(metres: float) -> str:
+    """A distance as people read it: metres below 1 km, kilometres (one decimal) from 1 km."""
+    if metres < 1000:
+        return _("%(n)s m", n=format_decimal(round(metres)))
+    return _("%(n)s km", n=format_decimal(metres / 1000, format="#,##0.0"))
+
+
+def _day(iso: str) -> str:
+    """A date (YYYY-MM-DD) as DD/MM/YYYY."""
+    return "/".join(reversed(iso.split("-")))
 
 
 # --- A household's page ------------------------------------------------------------------------------------------
@@ -151,14 +173,41 @@ def _classification(submission: Submission, lang: str) -> dict | None:
             "stopped": c.get("stopped_by_quick_screen"), "notes": [n[lang] for n in c.get("notes", [])]}
 
 
-def _field_choices(sections) -> list[tuple[str, str]]:
-    """(path, label) of every answer of the record, for a comment on one field ("" = the whole record)."""
-    out = [("", _("The whole record"))]
+def _field_choices(sections) -> list[SelectChoice]:
+    """The answered fields of the record, grouped by section and member, for a comment on one of them
+    ("" = the whole record). An unanswered field is not offered: a comment on the record asks for it."""
+    out = [SelectChoice("", _("The whole record"))]
     for section in sections:
-        out += [(r["path"], f"{section['title']} › {r['label']}") for r in section["rows"]]
+        out += [SelectChoice(r["path"], r["label"], optgroup=section["title"]) for r in section["rows"]
+                if r["value"] != display.MISSING]
         for block in section["blocks"]:
-            out += [(r["path"], f"{block['title']} › {r['label']}") for r in block["rows"]]
+            out += [SelectChoice(r["path"], r["label"], optgroup=block["title"]) for r in block["rows"]
+                    if r["value"] != display.MISSING]
     return out
+
+
+def _path_labels(sections) -> dict[str, str]:
+    """Each answer's path → "Thành viên 3: Name · Tình trạng đi học" (its block or section, then its label)."""
+    out = {}
+    for section in sections:
+        out.update({r["path"]: r["label"] for r in section["rows"]})
+        for block in section["blocks"]:
+            out.update({r["path"]: f"{block['title']} · {r['label']}" for r in block["rows"]})
+    return out
+
+
+def _forms(submission_id: int) -> tuple[CommentForm, ActionForm, ActionForm]:
+    """The page's comment, step and set-aside forms: empty, or as a refused post left them, errors at the fields."""
+    kept = pages.take_refused(submission_id)
+    forms = {"comment": None, "action": None, "aside": None}
+    if kept and kept["form"] in forms:
+        form = (CommentForm if kept["form"] == "comment" else ActionForm)(formdata=MultiDict(kept["data"]))
+        for name, messages in kept["errors"].items():
+            if name in form:
+                form[name].errors = list(messages)
+        forms[kept["form"]] = form
+    return (forms["comment"] or CommentForm(formdata=None), forms["action"] or ActionForm(formdata=None),
+            forms["aside"] or ActionForm(formdata=None))
 
 
 def _history(actor, submission: Submission) -> list[ReviewEvent]:
@@ -173,17 +222,17 @@ def _photos(actor, numbers: dict[str, int]) -> list[Attachment]:
     return sorted(db.session.execute(stmt).scalars(), key=lambda a: (-numbers[a.version_id], a.name))
 
 
-def _household_page(submission_id: int, *, comment_form: CommentForm | None = None,
-                    action_form: ActionForm | None = None, status: int = 200):
-    """Render a household's page (also after a refused step, with the forms as they were sent)."""
+def _household_page(submission_id: int):
+    """Render a household's page (after a refused step, with the form as it was sent and its errors)."""
     actor, lang = current_actor(), pages.lang()
     submission = ops.get_submission(actor, submission_id)
     versions = _versions(actor, submission)
     numbers = {v.id: v.number for v in versions}
     current = next(v for v in versions if v.id == submission.current_id)
     sections = display.answers(current.content, lang)
-    comment_form = comment_form or CommentForm(formdata=None)
+    comment_form, action_form, aside_form = _forms(submission_id)
     comment_form.field_path.choices = _field_choices(sections)
+    path_labels = _path_labels(sections)
     events = _history(actor, submission)
     by_field: dict[str, list[ReviewEvent]] = {}
     for e in reversed(events):
@@ -193,20 +242,25 @@ def _household_page(submission_id: int, *, comment_form: CommentForm | None = No
     if submission.kind == "household":
         flags = review_queue.flags_of(actor, submission.commune_code, submission.review_year).get(submission.id, [])
     can_act = actor.role == "supervisor"
+    duplicates = [i for f in flags if f.code == "possible_duplicate" for i in f.detail["others"]]
+    if aside_form.duplicate_of.data is None and len(duplicates) == 1:
+        aside_form.duplicate_of.data = duplicates[0]
+    actions = allowed_actions(submission.state, submission.kind, set_aside=submission.is_set_aside) if can_act else []
     return render_template(
         "review/household.html", s=submission, versions=versions, numbers=numbers, sections=sections,
         classification=_classification(submission, lang),
         flags=[_flag_text(f) for f in flags],
-        duplicates=[i for f in flags if f.code == "possible_duplicate" for i in f.detail["others"]],
+        duplicates=duplicates,
         events=events, by_field=by_field, commented_blocks={path.split(".")[0] for path in by_field},
         photos=_photos(actor, numbers),
         diffs=[(v, display.diff(old.content, v.content, lang)) for old, v in zip(versions, versions[1:])][::-1],
-        actions=[a for a in allowed_actions(submission.state, submission.kind) if a in PAGE_ACTIONS and can_act],
-        can_act=can_act, comment_form=comment_form, action_form=action_form or ActionForm(formdata=None),
+        actions=[a for a in actions if a in STEP_ACTIONS], aside_actions=[a for a in actions if a in ASIDE_ACTIONS],
+        can_act=can_act, comment_form=comment_form, action_form=action_form, aside_form=aside_form,
+        state_label=pages.label(SET_ASIDE_LABEL if submission.is_set_aside else STATE_LABELS[submission.state]),
         village=db.session.get(Unit, submission.village_code),
         enumerator=review_queue.names_of(actor, {submission.submitted_by})[submission.submitted_by],
-        field_label=lambda path: display.label(path, lang),
-        commune_arg=None if can_act else submission.commune_code, **pages.labels()), status
+        field_label=lambda path: path_labels.get(path) or display.path_label(path, lang),
+        commune_arg=None if can_act else submission.commune_code, **pages.labels())
 
 
 @bp.get("/review/<int:submission_id>")
@@ -219,21 +273,40 @@ def household(submission_id: int):
 @bp.post("/review/<int:submission_id>/act")
 @requires("supervisor")
 def act(submission_id: int):
-    """Return or approve a form, on the revision the supervisor saw."""
+    """Return, approve, set aside as a duplicate or restore a form, on the revision the supervisor saw."""
     actor = current_actor()
     submission = ops.get_submission(actor, submission_id)
     form = ActionForm()
+    which = "aside" if request.form.get("action") in ASIDE_ACTIONS else "action"
     if not form.validate_on_submit():
-        return _household_page(submission_id, action_form=form, status=422)
+        return _refused(which, submission_id, form, {k: list(v) for k, v in form.errors.items()}, [])
     try:
-        ops.act(actor, submission, form.action.data, revision=form.revision.data, comment=form.comment.data)
+        if form.action.data == "set_aside":
+            ops.set_aside(actor, submission, duplicate_of=form.duplicate_of.data, revision=form.revision.data,
+                          comment=form.comment.data)
+        elif form.action.data == "restore":
+            ops.restore(actor, submission, revision=form.revision.data, comment=form.comment.data)
+        else:
+            ops.act(actor, submission, form.action.data, revision=form.revision.data, comment=form.comment.data)
     except Problem as problem:
         undo_request_work()
-        flash(pages.message(problem), "error")
-        return _household_page(submission_id, action_form=form, status=problem.status)
+        return _refused(which, submission_id, form, *pages.field_errors(problem, ACTION_PATHS))
+    state = SET_ASIDE_LABEL if submission.is_set_aside else STATE_LABELS[submission.state]
     flash(_("%(action)s: done. The form is now “%(state)s”.", action=pages.label(ACTION_LABELS[form.action.data]),
-            state=pages.label(STATE_LABELS[submission.state])))
+            state=pages.label(state)))
     return redirect(url_for("review.household", submission_id=submission_id))
+
+
+def _refused(which: str, submission_id: int, form, errors: dict[str, list[str]], general: list[str]):
+    """Back to the household's page (303), which shows the form as it was sent with each error at its field."""
+    fields = [f.name for f in form if f.name not in ("csrf_token", "revision")]
+    placed = {name: messages for name, messages in errors.items() if name in fields}
+    general = general + [m for name, messages in errors.items() if name not in fields for m in messages]
+    pages.keep_refused(which, submission_id, {name: request.form.get(name, "") for name in fields}, placed)
+    for message in general:
+        flash(message, "error")
+    anchor = {"action": "steps", "aside": "set-aside", "comment": "comment"}[which]
+    return redirect(url_for("review.household", submission_id=submission_id, _anchor=anchor), 303)
 
 
 @bp.post("/review/<int:submission_id>/comment")
@@ -244,13 +317,12 @@ def comment(submission_id: int):
     submission = ops.get_submission(actor, submission_id)
     form = CommentForm()
     if not form.validate_on_submit():
-        return _household_page(submission_id, comment_form=form, status=422)
+        return _refused("comment", submission_id, form, {k: list(v) for k, v in form.errors.items()}, [])
     try:
         ops.add_comment(actor, submission, form.text.data, form.field_path.data)
     except Problem as problem:
         undo_request_work()
-        flash(pages.message(problem), "error")
-        return _household_page(submission_id, comment_form=form, status=problem.status)
+        return _refused("comment", submission_id, form, *pages.field_errors(problem, COMMENT_PATHS))
     flash(_("Comment saved."))
     return redirect(url_for("review.household", submission_id=submission_id, _anchor="history"))
 

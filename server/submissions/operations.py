@@ -17,19 +17,20 @@ from datetime import datetime, timedelta
 
 from flask import has_request_context, request
 from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as insert_or_skip
 from sqlalchemy.exc import IntegrityError
 
 from server.audit.operations import record_event
 from server.core.db import Prepared, local_today, run_together, utcnow
 from server.core import jsontext
 from server.core.errors import Problem, field_error
-from server.core.requests import undo_request_work
 from server.core.scoping import in_area, scoped, unscoped
 from server.extensions import db
 from server.places.models import Unit
 from server.poverty import RecordInvalid, classify, validate_record, validate_village_record
 from server.submissions.history import NEXT_CURSOR, add_event, event_values, taken, touch
-from server.submissions.lifecycle import CORRECTABLE, KINDS, STATE_LABELS, state_after_correction
+from server.submissions.lifecycle import (KINDS, SET_ASIDE_LABEL, STATE_LABELS, may_correct,
+                                         state_after_correction)
 from server.submissions.models import ReviewEvent, Submission, SubmissionRow, SubmissionVersion, VersionRow
 
 
@@ -78,14 +79,17 @@ def ingest(payload, actor) -> tuple[SubmissionRow, VersionRow, bool]:
     if record.get("supersedes"):
         return _correct(record, payload, digest, result, actor)
     try:
-        return _create(record, payload, digest, result, village, actor)
+        created = _create(record, payload, digest, result, village, actor)
     except IntegrityError:
-        # The id is stored already (a retry, or the same post racing this one): answer as if we came second.
-        undo_request_work()
-        stored = find_version(record["id"])
-        if stored is None:
-            raise
-        return _retry(stored, digest, actor)
+        # The id is that of a later version of some form: a first version with this id has other content.
+        raise Problem("submission_conflict", id=record["id"]) from None
+    if created is not None:
+        return created
+    # The id is stored already (a retry, or the same post racing this one): answer as if we came second.
+    stored = find_version(record["id"])
+    if stored is None:
+        raise Problem("submission_conflict", id=record["id"])
+    return _retry(stored, digest, actor)
 
 
 # A phone's clock may run a little ahead of the server's; an interview later than this is a wrong date.
@@ -178,7 +182,10 @@ def _village_of(record: dict, actor) -> Unit:
 # The statements of the path every phone takes for every household, run as Prepared statements (server.core.db):
 # bench/README.md measured what they save there. Every other write goes through the session.
 _NEXT_CURSOR = Prepared(NEXT_CURSOR)
-_INSERT_SUBMISSION = Prepared(insert(Submission.__table__).returning(Submission.__table__.c.id))
+# ON CONFLICT DO NOTHING (the same SQL on PostgreSQL and SQLite, which both compile this construct): a form whose
+# first version is stored already is no error to undo, only no row returned.
+_INSERT_SUBMISSION = Prepared(insert_or_skip(Submission.__table__).on_conflict_do_nothing()
+                              .returning(Submission.__table__.c.id))
 _INSERT_VERSION = Prepared(insert(SubmissionVersion.__table__))
 _INSERT_EVENT = Prepared(insert(ReviewEvent.__table__))
 
@@ -188,7 +195,8 @@ def _create(record, payload, digest, result, village: Unit, actor):
 
     This path avoids the ORM's unit of work (it is taken for every household). The sync cursor is taken first:
     on PostgreSQL its row lock then orders the cursors of concurrent posts by commit. The primary key on the
-    version id (and the unique first_id) refuses a second copy of the same post.
+    version id (and the unique first_id) refuses a second copy of the same post: then nothing is written but the
+    cursor taken, and None is returned.
     """
     now = utcnow()
     form = {"kind": payload.get("kind", "household"), "first_id": record["id"], "current_id": record["id"],
@@ -196,7 +204,10 @@ def _create(record, payload, digest, result, village: Unit, actor):
             "village_code": village.code, "submitted_by": actor.id, "created_at": now, "updated_at": now,
             "meeting_id": None, "decision_id": None, "change_seq": taken(_NEXT_CURSOR.first(db.session, {})),
             **extracted(record, result)}
-    form["id"] = _INSERT_SUBMISSION.first(db.session, form)[0]
+    inserted = _INSERT_SUBMISSION.first(db.session, form)
+    if inserted is None:
+        return None
+    form["id"] = inserted[0]
     version = {"id": record["id"], "submission_id": form["id"], "number": 1, "supersedes": None,
                "commune_code": village.commune_code, "village_code": village.code, "content": payload,
                "content_sha256": digest, "rule_set": result and result["rule_set"], "classification": result,
@@ -248,8 +259,9 @@ def _store_correction(record, payload, digest, result, actor):
         raise Problem("out_of_scope", unit=previous.village_code)
     if submission.current_id != previous.id:
         raise Problem("stale_version", id=previous.id, current=submission.current_id)
-    if submission.state not in CORRECTABLE:
-        raise Problem("submission_locked", state=submission.state, state_vi=STATE_LABELS[submission.state][0])
+    if not may_correct(submission.state, set_aside=submission.is_set_aside):
+        vi, en = SET_ASIDE_LABEL if submission.is_set_aside else STATE_LABELS[submission.state]
+        raise Problem("submission_locked", state=en, state_vi=vi)
     for key in ("kind", "review_year", "commune_code"):
         new = payload.get("kind", "household") if key == "kind" else record[key]
         if new != getattr(submission, key):

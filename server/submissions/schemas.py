@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from server.core.scoping import scoped
+from server.core.scoping import scoped, unscoped
 from server.extensions import db
 from server.submissions.history import format_cursor
 from server.submissions.lifecycle import WITH_ENUMERATOR
@@ -22,7 +22,10 @@ def summary(s: Submission, comments: list | None = None, record: dict | None = N
         "revision": s.revision,
         "kind": s.kind,
         "state": s.state,
-        "with_enumerator": s.state in WITH_ENUMERATOR,
+        "with_enumerator": s.state in WITH_ENUMERATOR and s.duplicate_of_id is None,
+        # Set aside by the supervisor as a duplicate: the phone should stop offering it for correction.
+        "set_aside": s.duplicate_of_id is not None,
+        "duplicate_of": _first_id(s.duplicate_of_id),
         "review_year": s.review_year,
         "commune_code": s.commune_code,
         "village_code": s.village_code,
@@ -38,6 +41,15 @@ def summary(s: Submission, comments: list | None = None, record: dict | None = N
     if record is not None:
         out["record"] = record
     return out
+
+
+def _first_id(submission_id: int | None) -> str | None:
+    """The phone's id (first version's id) of the form a set-aside form duplicates."""
+    if submission_id is None:
+        return None
+    # Only the opaque id of the form kept is read (the duplicate may lie in another village of the commune).
+    stmt = unscoped(select(Submission.first_id).where(Submission.id == submission_id), "a duplicate's form id")
+    return db.session.execute(stmt).scalar_one_or_none()
 
 
 def summaries(actor, rows: list[Submission], *, include_record: bool = False) -> list[dict]:

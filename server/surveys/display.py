@@ -48,6 +48,8 @@ FORMATS = {
 # What follows a number written with a unit.
 UNITS = {"metres": " m", "square_metres": " m²", "kilometres": " km", "percent": "%"}
 INDEX_RE = re.compile(r"\[\d+\]")
+# A member's answer: members[2].schooling (the third member of the list).
+MEMBER_PATH_RE = re.compile(r"members\[(\d+)\]\..+")
 
 
 def kind_of(record):
@@ -81,6 +83,14 @@ def label(path, lang="vi", kind=None):
         if entry:
             return entry[lang]
     return path
+
+
+def path_label(path, lang="vi", kind=None):
+    """Return an answer's path as people read it: members[2].schooling is "Thành viên 3 · Tình trạng đi học"."""
+    match = MEMBER_PATH_RE.fullmatch(path)
+    if match:
+        return f"{_word('member', lang, line=int(match[1]) + 1)} · {label(path, lang, kind)}"
+    return label(path, lang, kind)
 
 
 def code_label(field, code, lang="vi", *, form=None, kind="household"):

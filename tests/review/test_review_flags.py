@@ -53,7 +53,8 @@ def test_the_same_head_name_and_birth_year_ignoring_tones_and_case_is_a_possible
 
 def test_duplicates_are_sought_within_one_commune_and_one_review_year():
     rows = [Row(1, head_id_number="020190000001"), Row(2, head_id_number="020190000001", commune_code="05977"),
-            Row(3, head_id_number="020190000001", review_year=2024)]
+            Row(3, head_id_number="020190000001", review_year=2024, interview_started_at=START.replace(year=2024),
+                interview_ended_at=START.replace(year=2024) + timedelta(minutes=40))]
     assert quality_flags(rows, **LIMITS) == {}
 
 

@@ -11,6 +11,9 @@ import re
 import pytest
 
 from poverty_records import person
+from server.core.db import local_today
+
+TODAY = local_today().isoformat()  # a meeting or a decision cannot be dated before the approval (today)
 
 POOR = {"income": {"method": "points", "b1_points": 100}, "water_source": "surface", "toilet": "none",
         "internet_use": False}  # deficits 9, 10, 11 with B1 ≤ 140: poor
@@ -47,7 +50,7 @@ def test_queue_shows_only_the_supervisors_commune(client, login, supervisor, sub
     text = page(client.get("/review"))
     assert queue_names(text) == ["Hoàng Văn Một"]
     assert "Lý Thị Ngoài" not in text
-    assert "Lộc Bình" in text and "Hộ của xã: 1" in text
+    assert "Lộc Bình" in text and "Phiếu hộ đã nhận: 1" in text
 
 
 def test_supervisor_home_is_the_queue_and_the_menu_links_it(client, login, supervisor):
@@ -154,8 +157,8 @@ def test_approve_and_a_stale_page_is_refused(client, login, supervisor, submit, 
     # A second tab still shows the old revision: the step is refused on the page, not on an error page.
     response = client.post(f"/review/{form.id}/act", data={"action": "return", "revision": seen,
                                                           "comment": "Sai"})
-    text = page(response)
-    assert response.status_code == 409
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/review/{form.id}#steps")
+    text = page(client.get(response.headers["Location"]))
     assert "Phiếu đã được người khác cập nhật trong lúc bạn xem" in text and 'class="flash error"' in text
     assert "<h1>Hoàng Văn Một</h1>" in text and "error-page" not in text
     assert [e.action for e in events("review.approve")] == ["review.approve"]
@@ -166,7 +169,10 @@ def test_return_needs_a_reason(client, login, supervisor, submit):
     form = submit(**head("Hoàng Văn Một"))
     login(supervisor)
     response = client.post(f"/review/{form.id}/act", data={"action": "return", "revision": form.revision})
-    assert response.status_code == 422 and "Cần ghi lý do." in page(response)
+    assert response.status_code == 303
+    text = page(client.get(response.headers["Location"]))
+    assert re.search(r'<textarea aria-invalid="true" id="comment"[^>]*name="comment">\s*</textarea>\s*'
+                     r'<ul class="errors"><li>Cần ghi lý do.</li></ul>', text)
 
 
 def test_a_comment_on_a_field_reaches_the_phone(client, login, supervisor, enumerator, submit, bearer):
@@ -187,7 +193,9 @@ def test_an_empty_comment_is_refused(client, login, supervisor, submit):
     form = submit(**head("Hoàng Văn Một"))
     login(supervisor)
     response = client.post(f"/review/{form.id}/comment", data={"field_path": "", "text": "  "})
-    assert response.status_code == 422 and "Trường này bắt buộc." in page(response)
+    assert response.status_code == 303 and response.headers["Location"].endswith("#comment")
+    text = page(client.get(response.headers["Location"]))
+    assert re.search(r'name="text"[^>]*>\s*</textarea>\s*<ul class="errors"><li>Trường này bắt buộc.</li></ul>', text)
 
 
 def _approved(client, submit, names, **fields):
@@ -208,9 +216,9 @@ def test_village_meeting_agrees_with_half_and_sends_back_below(client, login, su
     assert all(n in listing for n in ("Hoàng Văn Một", "Nông Văn Hai", "Lục Thị Ba"))
 
     revisions = {f.id: form_of({"id": f.first_id}).revision for f in (one, two, three)}
-    data = {"held_on": "2025-10-20", "attendees": "10", "minutes_ref": "BB-01", "note": "",
+    data = {"held_on": TODAY, "attendees": "10", "minutes_ref": "BB-01", "note": "", "all_in_favour": "y",
             "include": [one.id, two.id, three.id], f"votes-{one.id}": "5", f"votes-{two.id}": "4",
-            f"votes-{three.id}": ""}  # empty: every attendee in favour
+            f"votes-{three.id}": ""}  # empty, and "all in favour" marked: every attendee in favour
     data.update({f"revision-{i}": r for i, r in revisions.items()})
     response = client.post("/review/meeting?village=T-06529-01", data=data, follow_redirects=True)
     assert "2 hộ được thống nhất, 1 hộ phải rà soát lại" in page(response)
@@ -222,7 +230,7 @@ def test_village_meeting_agrees_with_half_and_sends_back_below(client, login, su
 def test_village_meeting_refuses_votes_above_attendees_on_the_page(client, login, supervisor, submit, form_of):
     login(supervisor)
     (one,) = _approved(client, submit, ["Hoàng Văn Một"])
-    data = {"held_on": "2025-10-20", "attendees": "10", "include": [one.id], f"votes-{one.id}": "11",
+    data = {"held_on": TODAY, "attendees": "10", "include": [one.id], f"votes-{one.id}": "11",
             f"revision-{one.id}": form_of({"id": one.first_id}).revision}
     response = client.post("/review/meeting?village=T-06529-01", data=data)
     assert response.status_code == 422
@@ -241,13 +249,13 @@ def test_meeting_form_checks_its_fields(client, login, supervisor, submit):
 def test_commune_decision_recognises_agreed_households(client, login, supervisor, submit, form_of):
     login(supervisor)
     one, two = _approved(client, submit, ["Hoàng Văn Một", "Nông Văn Hai"])
-    data = {"held_on": "2025-10-20", "attendees": "10", "include": [one.id, two.id]}
+    data = {"held_on": TODAY, "attendees": "10", "include": [one.id, two.id], "all_in_favour": "y"}
     data.update({f"revision-{f.id}": form_of({"id": f.first_id}).revision for f in (one, two)})
     assert client.post("/review/meeting?village=T-06529-01", data=data).status_code == 302
 
     listing = page(client.get("/review/decision"))
     assert "Hoàng Văn Một" in listing and "Nông Văn Hai" in listing
-    data = {"number": "15/QĐ-UBND", "signed_on": "2025-11-02", "include": [one.id]}
+    data = {"number": "15/QĐ-UBND", "signed_on": TODAY, "include": [one.id]}
     data.update({f"revision-{f.id}": form_of({"id": f.first_id}).revision for f in (one, two)})
     response = client.post("/review/decision", data=data, follow_redirects=True)
     assert "Đã ghi quyết định 15/QĐ-UBND: 1 hộ được công nhận." in page(response)
