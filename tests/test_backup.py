@@ -168,6 +168,7 @@ def target(backend, tmp_path):
 
 
 def epoch_of(cursor: str) -> str:
+    """The epoch part of a cursor."""
     return cursor.split(".")[0]
 
 

@@ -21,7 +21,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -88,6 +87,7 @@ class Server:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self) -> None:
+        """Kill the server if it runs."""
         if self.proc is not None and self.proc.poll() is None:
             self.kill()
 
@@ -128,6 +128,7 @@ class Phone(threading.Thread):
         self.failure: str | None = None
 
     def run(self) -> None:
+        """Post every record until it is acknowledged (or refused, which fails the test)."""
         conn = None
         for record in self.records:
             body = json.dumps(record, ensure_ascii=False).encode()
