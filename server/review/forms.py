@@ -7,13 +7,12 @@ vote is counted by default: a household's votes are typed, or the supervisor mar
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, NumberRange, Optional
 
+from server.core.db import local_today
 from server.core.forms import length, required
 from server.review.operations import COMMENT_MAX
 
@@ -53,7 +52,7 @@ class ActionForm(FlaskForm):
 class MeetingForm(FlaskForm):
     """A village meeting (họp dân) and its vote on the village's approved households."""
 
-    held_on = _date(_l("Meeting date"), default=date.today)
+    held_on = _date(_l("Meeting date"), default=local_today)  # the day in Vietnam, whatever the server clock
     attendees = IntegerField(_l("Number of attendees"), invalid_value_message=_l("Enter a whole number."),
                              validators=[NumberRange(min=1, message=_l("At least 1."))])
     minutes_ref = StringField(_l("Minutes reference"), validators=[Optional(), length(max=200)])

@@ -11,10 +11,11 @@ from __future__ import annotations
 import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
-from werkzeug.datastructures import MultiDict
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+from wtforms import SelectChoice
 
 from server.audit.operations import record_event
 from server.core.auth import current_actor, requires
@@ -33,7 +34,6 @@ from server.submissions.lifecycle import ACTION_LABELS, SET_ASIDE_LABEL, STATE_L
 from server.submissions import attachments as stored_files
 from server.submissions.models import Attachment, ReviewEvent, Submission, SubmissionVersion
 from server.surveys import display
-from wtforms import SelectChoice
 
 # The steps of the household page's first form; setting aside and restoring have their own.
 STEP_ACTIONS = ("return", "approve")
@@ -305,7 +305,7 @@ def _refused(which: str, submission_id: int, form, errors: dict[str, list[str]],
     pages.keep_refused(which, submission_id, {name: request.form.get(name, "") for name in fields}, placed)
     for message in general:
         flash(message, "error")
-    anchor = {"action": "steps", "aside": "set-aside", "comment": "comment"}[which]
+    anchor = {"action": "steps", "aside": "set-aside", "comment": "comment-form"}[which]
     return redirect(url_for("review.household", submission_id=submission_id, _anchor=anchor), 303)
 
 

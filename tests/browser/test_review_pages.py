@@ -33,11 +33,11 @@ def _enumerator_token(app) -> tuple[str, str]:
     return token, village
 
 
-def _post_household(page, app) -> None:
+def _post_household(page, app, head: str = HEAD, id_number: str = "001190012345") -> None:
     """Post one poor household of the enumerator's village through the sync API, as a phone would."""
     token, village = _enumerator_token(app)
     record = base_record(village_code=village, household_code="LB-0001-2025-000123",
-                         members=[person(1, name=HEAD, id_number="001190012345"), person(2, name="Nông Văn Bình")],
+                         members=[person(1, name=head, id_number=id_number), person(2, name="Nông Văn Bình")],
                          income={"method": "points", "b1_points": 100}, water_source="surface", toilet="none",
                          internet_use=False)
     response = page.context.request.post("/api/v1/submissions", data=record,
@@ -61,6 +61,19 @@ def test_supervisor_reviews_a_household_at_360px(page, log_in, live_server):
     assert_fits(page)
     shot(page, "review-household")
 
+    # Returning without a reason is refused at the field, and the browser is back on the household's page.
+    household_path = urlparse(page.url).path
+    with page.expect_navigation():
+        page.locator("button[name=action][value=return]").click()
+    assert urlparse(page.url).path == household_path
+    expect(page.locator("#steps ul.errors").first).to_contain_text("Cần ghi lý do.")
+    expect(page.locator("#steps textarea#comment")).to_have_attribute("aria-invalid", "true")
+    assert_fits(page)
+    page.locator("#steps").scroll_into_view_if_needed()
+    shot(page, "review-household-refused")
+    page.reload()  # a reload is a GET: nothing posted again, the error is gone
+    expect(page.locator("#steps ul.errors")).to_have_count(0)
+
     approve = page.locator("button[name=action][value=approve]")
     assert_tappable(approve, "the approve button")
     with page.expect_navigation():
@@ -75,6 +88,13 @@ def test_supervisor_reviews_a_household_at_360px(page, log_in, live_server):
         page.locator("main a", has_text="Thôn Trình Duyệt").click()
     expect(page.locator("main table")).to_contain_text(HEAD)
     page.fill("input[name=attendees]", "12")
-    expect(page.locator("input.votes").first).to_have_value("12")  # the script copies the attendees
+    votes = page.locator("input.votes").first
+    expect(votes).to_have_value("")  # no vote is filled in for the supervisor
+    expect(page.locator("input[name=include]").first).not_to_be_checked()
+    votes.fill("9")
+    expect(page.locator("input[name=include]").first).to_be_checked()  # typing the votes ticks the household
     assert_fits(page)
     shot(page, "review-meeting")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    expect(page.locator(".flash")).to_contain_text("1 hộ được thống nhất")

@@ -193,7 +193,7 @@ def test_an_empty_comment_is_refused(client, login, supervisor, submit):
     form = submit(**head("Hoàng Văn Một"))
     login(supervisor)
     response = client.post(f"/review/{form.id}/comment", data={"field_path": "", "text": "  "})
-    assert response.status_code == 303 and response.headers["Location"].endswith("#comment")
+    assert response.status_code == 303 and response.headers["Location"].endswith("#comment-form")
     text = page(client.get(response.headers["Location"]))
     assert re.search(r'name="text"[^>]*>\s*</textarea>\s*<ul class="errors"><li>Trường này bắt buộc.</li></ul>', text)
 
