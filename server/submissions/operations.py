@@ -34,9 +34,13 @@ from server.submissions.lifecycle import (KINDS, SET_ASIDE_LABEL, STATE_LABELS, 
 from server.submissions.models import ReviewEvent, Submission, SubmissionRow, SubmissionVersion, VersionRow
 
 
-def content_sha256(payload: dict) -> str:
-    """The fingerprint of a posted record: key order and spacing do not matter, every value does."""
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def canonical_json(payload: dict) -> str:
+    """A record as one text: key order and spacing do not matter, every value does."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def content_sha256(canonical: str) -> str:
+    """The fingerprint of a record's canonical text (canonical_json)."""
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -59,12 +63,12 @@ def ingest(payload, actor) -> tuple[SubmissionRow, VersionRow, bool]:
     if not isinstance(payload, dict):
         raise Problem("invalid_json", fields=[field_error(
             "body", "Nội dung phải là một phiếu (đối tượng JSON).", "The body must be a record (a JSON object).")])
-    payload = jsontext.clean(payload)  # NFC, and nothing that cannot be stored: what is kept is what is hashed
+    payload = jsontext.clean(payload)  # NFC, and nothing that cannot be stored
     kind = payload.get("kind", "household")
     if kind not in KINDS:
         raise Problem("validation_failed", fields=[field_error(
             "kind", "Loại phiếu phải là 'household' hoặc 'village'.", "kind must be 'household' or 'village'.")])
-    digest = content_sha256(payload)
+    digest = content_sha256(canonical_json(payload))  # what is kept is what is hashed
     try:
         record = _validated(payload, kind)
         _not_in_future(record)
