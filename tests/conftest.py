@@ -8,84 +8,25 @@ the local server, database `test`); without it tests skip, except on CI (CI=true
 
 from __future__ import annotations
 
-import os
 import uuid
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from server import create_app
 from server.audit.models import AuditEvent
-from server.cli import alembic_config
-from server.core.db import make_engine
 from server.core.scoping import unscoped
 from server.extensions import db
 
+from live_db import TEST_PASSWORD, TEST_VILLAGES, migrate, new_database  # noqa: F401 - also for tests
 from poverty_records import base_record
 
 # Property tests must not fail because a shared CI machine is slow: no per-example deadline, no "too slow" check.
 settings.register_profile("rasoat", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("rasoat")
-
-PG_ADMIN_URL = os.environ.get("RASOAT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-ON_CI = os.environ.get("CI", "").lower() == "true"
-TEST_PASSWORD = "correct-horse-battery"
-
-# Test villages (fabricated codes): two in Xã Lộc Bình, one in Phường Đông Kinh.
-TEST_VILLAGES = """commune_code,village_code,name,households_2025,persons_2025,in_dtts_mn_area
-06529,T-06529-01,Thôn Thử Nghiệm Một,100,420,1
-06529,T-06529-02,Thôn Thử Nghiệm Hai,80,,1
-05977,T-05977-01,Khối Thử Nghiệm,150,500,0
-01273,T-04-01,Tổ Ngoài Tỉnh,50,,1
-"""
-
-
-def pg_available() -> str | None:
-    """Why PostgreSQL cannot be used, or None when it can."""
-    try:
-        engine = create_engine(PG_ADMIN_URL)
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-        return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "not available"
-        return f"PostgreSQL at {make_url(PG_ADMIN_URL).render_as_string()} is not reachable: {exc.__class__.__name__}"
-
-
-def new_database(backend: str, tmp: Path):
-    """Create an empty database; return its URL and a function that drops it."""
-    if backend == "sqlite":
-        path = tmp / f"{uuid.uuid4().hex}.sqlite3"
-        return f"sqlite:///{path}", lambda: None
-    reason = pg_available()
-    if reason:
-        if ON_CI:
-            pytest.fail(f"CI requires PostgreSQL: {reason}")
-        pytest.skip(reason)
-    name = f"rasoat_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False), drop
-
-
-def migrate(url: str, revision: str = "head") -> None:
-    """Run Alembic up to `revision`."""
-    from alembic import command
-
-    command.upgrade(alembic_config(url), revision)
-
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def backend(request) -> str:

@@ -24,7 +24,7 @@ from server.core.errors import Problem
 from server.core.scoping import unscoped
 from server.extensions import db
 from server.submissions.models import Attachment, SubmissionVersion
-from tests.conftest import TEST_VILLAGES, migrate, new_database
+from live_db import TEST_VILLAGES, migrate, new_database
 
 WRITERS = 4
 SHARED_PHOTO = b"\xff\xd8\xff\xe0 the village gate, in many records"

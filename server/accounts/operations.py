@@ -230,6 +230,25 @@ def authenticate(username: str, password: str, ip: str) -> User:
     return user
 
 
+def check_current_password(user: User, password: str, ip: str) -> bool:
+    """Whether `password` is the signed-in user's own, under the same throttle as a sign-in: someone holding a
+    stolen session cannot guess it freely. A wait is refused (429) before the password is checked; a wrong one is
+    counted and audited (the caller must commit, not roll back)."""
+    claim = throttling.claim(user.username, ip[:45])
+    wait = claim.wait_seconds()
+    if wait:
+        record_event("login_throttled", user, target_type="user", target_id=user.id, unit_code=user.unit_code,
+                     retry_after=wait, reason="password_change")
+        raise Problem("too_many_attempts", **throttling.wait_params(wait))
+    if check_password_hash(user.password_hash, password):
+        throttling.record_success(claim)
+        return True
+    throttling.record_failure(claim)
+    record_event("login_failed", user, target_type="user", target_id=user.id, unit_code=user.unit_code,
+                 reason="password_change")
+    return False
+
+
 def _hash_token(token: str) -> str:
     """The stored form of a bearer token."""
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()

@@ -74,11 +74,14 @@ def change_password():
     user = current_user._get_current_object()
     form = PasswordForm()
     if form.validate_on_submit():
-        from werkzeug.security import check_password_hash
-
-        if not check_password_hash(user.password_hash, form.current.data):
+        try:
+            right = ops.check_current_password(user, form.current.data, request.remote_addr or "")
+        except Problem as problem:  # asked to wait: shown at the field, the recorded try kept
+            form.current.errors.append(problem.to_dict()["message"][_lang()])
+            right = None
+        if right is False:
             form.current.errors.append(_("The current password is wrong."))
-        else:
+        elif right:
             ops.set_password(user, user, form.new.data)
             login_user(user)  # stamps this session with the new session version
             flash(_("Your password has been changed. You have been signed out everywhere else, and every phone "

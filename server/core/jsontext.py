@@ -46,8 +46,11 @@ def parse(raw: bytes | str) -> object:
 
 def clean(data: object) -> object:
     """The value with every string NFC; refuse lone surrogates, control characters, deep nesting, long lists."""
-    try:
-        return _fast(data, 1)  # every phone's post takes this path: no error paths built
+    try:  # every phone's post takes this path: no error paths built
+        kind = type(data)
+        if kind is str:
+            return _fast_text(data)
+        return _fast(data, 1) if kind is dict or kind is list else data
     except _Refused:
         pass
     errors: list[dict] = []  # something is wrong: walk again, naming each place
@@ -61,25 +64,42 @@ class _Refused(Exception):
     """The fast walk met something to refuse: the careful walk names it."""
 
 
-def _fast(value, depth: int):
-    """`_clean` without paths: the cleaned value, or _Refused."""
-    kind = type(value)
-    if kind is str:
-        if _BAD.search(value):
-            raise _Refused
-        return value if value.isascii() or unicodedata.is_normalized("NFC", value) else unicodedata.normalize(
-            "NFC", value)
-    if kind is dict:
-        if depth > MAX_DEPTH:
-            raise _Refused
-        return {_fast(k, depth): _fast(v, depth + 1) for k, v in value.items()}
-    if kind is list:
-        if depth > MAX_DEPTH or len(value) > MAX_ITEMS:
-            raise _Refused
-        return [_fast(v, depth + 1) for v in value]
-    if isinstance(value, (str, dict, list)):  # a subclass: the careful walk handles it
+_SCALARS = (int, float, bool, type(None))
+
+
+def _fast_text(text: str) -> str:
+    """A text in NFC, or _Refused."""
+    if _BAD.search(text):
         raise _Refused
-    return value
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
+def _fast(value, depth: int):
+    """`_clean` without paths: the cleaned container, or _Refused (scalars are handled inline: most values are)."""
+    if depth > MAX_DEPTH:
+        raise _Refused
+    kind = type(value)
+    if kind is dict:
+        items = value.items()
+    elif kind is list and len(value) <= MAX_ITEMS:
+        items = enumerate(value)
+    else:
+        raise _Refused  # a long list, or a subclass: the careful walk handles it
+    out = {} if kind is dict else [None] * len(value)
+    for key, item in items:
+        t = type(item)
+        if t is str:
+            item = _fast_text(item)
+        elif t is dict or t is list:
+            item = _fast(item, depth + 1)
+        elif t not in _SCALARS:
+            raise _Refused
+        if kind is dict:
+            key = _fast_text(key) if type(key) is str else key
+        out[key] = item
+    return out
 
 
 def _clean(value, path: str, depth: int, errors: list):

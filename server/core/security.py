@@ -42,9 +42,10 @@ def init_app(app) -> None:
 
     @app.after_request
     def _security_headers(response):
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        cache = response.headers.get("Cache-Control", "")
+        # A view may set its own (a photo is sandboxed): read the names once, as a miss costs Werkzeug an exception.
+        present = {name.lower() for name, _ in response.headers}
+        response.headers.extend([(name, value) for name, value in HEADERS.items() if name.lower() not in present])
+        cache = response.headers.get("Cache-Control", "") if "cache-control" in present else ""
         if request.endpoint not in CACHEABLE_ENDPOINTS and "no-store" not in cache:
             response.headers["Cache-Control"] = "no-store"
             response.headers.pop("Expires", None)

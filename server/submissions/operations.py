@@ -20,6 +20,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as insert_or_skip
 from sqlalchemy.exc import IntegrityError
 
+from server.audit import operations as audit
 from server.audit.operations import record_event
 from server.core.db import Prepared, local_today, run_together, utcnow
 from server.core import jsontext
@@ -192,6 +193,7 @@ _INSERT_SUBMISSION = Prepared(insert_or_skip(Submission.__table__).on_conflict_d
                               .returning(Submission.__table__.c.id))
 _INSERT_VERSION = Prepared(insert(SubmissionVersion.__table__))
 _INSERT_EVENT = Prepared(insert(ReviewEvent.__table__))
+_INSERT_AUDIT = Prepared(audit.INSERT_EVENT)
 
 
 def _create(record, payload, digest, result, village: Unit, actor):
@@ -217,13 +219,14 @@ def _create(record, payload, digest, result, village: Unit, actor):
                "content_sha256": digest, "rule_set": result and result["rule_set"], "classification": result,
                "received_at": now, "received_by": actor.id,
                "received_from": request.remote_addr if has_request_context() else None}
-    # The version and its history step need only the form's id: one round trip on PostgreSQL.
+    # The version, its history step and its audit entry need only the form's id: one round trip on PostgreSQL.
     run_together(db.session, [
         (_INSERT_VERSION, version),
         (_INSERT_EVENT, event_values(form["id"], form["commune_code"], form["village_code"], record["id"],
-                                     "submitted", actor, to_state="submitted", detail={"version": 1}))])
-    record_event("submission.submitted", actor, target_type="submission", target_id=record["id"],
-                 unit_code=village.code, version=1, kind=form["kind"])
+                                     "submitted", actor, to_state="submitted", detail={"version": 1})),
+        (_INSERT_AUDIT, audit.event_values("submission.submitted", actor, target_type="submission",
+                                           target_id=record["id"], unit_code=village.code, version=1,
+                                           kind=form["kind"]))])
     return SubmissionRow(**form), VersionRow(**version), True
 
 

@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 from server.accounts import operations as ops
 from server.accounts.models import User
 from server.core.scoping import unscoped
-from tests.conftest import TEST_PASSWORD
+from live_db import TEST_PASSWORD
 
 CHEAP_SCRYPT = "scrypt:1024:8:1"
 

@@ -8,7 +8,7 @@ from werkzeug.security import check_password_hash
 
 from server.accounts.models import User
 from server.core.scoping import unscoped
-from tests.conftest import TEST_PASSWORD
+from live_db import TEST_PASSWORD
 
 NEW = {"username": "Lan.Nguyen", "full_name": "Nguyễn Thị Lan", "role": "supervisor", "unit_code": "06529",
        "password": "one-time-password", "is_enabled": "y"}

@@ -8,7 +8,7 @@ import pytest
 
 from server.accounts import operations as ops
 from server.core.db import utcnow
-from tests.conftest import TEST_PASSWORD
+from live_db import TEST_PASSWORD
 
 
 def get_token(client, username: str, password: str = TEST_PASSWORD, **kw):

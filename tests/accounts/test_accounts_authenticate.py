@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from server.accounts.models import LoginThrottle
 from server.accounts.operations import authenticate
 from server.core.errors import Problem
-from tests.conftest import TEST_PASSWORD
+from live_db import TEST_PASSWORD
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from server.accounts.models import User
 from server.core.scoping import unscoped
-from tests.conftest import TEST_PASSWORD
+from live_db import TEST_PASSWORD
 
 
 def fresh(session, user: User) -> User:

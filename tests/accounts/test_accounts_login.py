@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from server.accounts.operations import issue_token
-from tests.conftest import TEST_PASSWORD
+from live_db import TEST_PASSWORD
 
 
 def sign_in(client, username: str, password: str = TEST_PASSWORD, **kw):

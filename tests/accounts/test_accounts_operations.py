@@ -8,7 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from server.accounts import operations as ops
 from server.accounts.models import ApiToken
 from server.core.errors import Problem
-from tests.conftest import TEST_PASSWORD
+from live_db import TEST_PASSWORD
 
 NEW_PASSWORD = "a-new-long-password"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import TEST_PASSWORD
+from live_db import TEST_PASSWORD
 
 NEW_PASSWORD = "a-new-password-2026"
 
@@ -125,3 +125,18 @@ def test_an_administrator_resetting_their_own_password_stays_signed_in(client, m
             "password": NEW_PASSWORD, "is_enabled": "y"}
     assert client.post(f"/admin/users/{admin.id}", data=data).status_code == 302
     assert client.get("/account").headers["Location"] == "/account/password"  # signed in, must change it
+
+
+def test_guessing_the_current_password_on_the_password_page_is_throttled(client, login, make_user, events):
+    user = login(make_user("supervisor", "06529", username="guessed"))
+    answers = [client.post("/account/password", data={"current": f"wrong-{i}", "new": "a-new-password-1",
+                                                      "confirm": "a-new-password-1"}) for i in range(7)]
+    assert [a.status_code for a in answers[:5]] == [422] * 5
+    assert all("Too many failed" in a.get_data(as_text=True) or "quá nhiều" in a.get_data(as_text=True)
+               for a in answers[5:])
+    assert len(events("login_failed")) == 5 and events("login_throttled")
+    # While the wait lasts, even the right password changes nothing.
+    before = user.password_hash
+    right = client.post("/account/password", data={"current": TEST_PASSWORD, "new": "a-new-password-1",
+                                                    "confirm": "a-new-password-1"})
+    assert right.status_code == 422 and user.password_hash == before

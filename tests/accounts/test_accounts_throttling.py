@@ -18,7 +18,7 @@ from server.accounts.models import LoginAddressThrottle, LoginThrottle
 from server.accounts.operations import authenticate
 from server.core.db import utcnow
 from server.core.errors import Problem
-from tests.conftest import TEST_PASSWORD
+from live_db import TEST_PASSWORD
 
 ATTACKER, OWNER = "10.6.6.6", "10.0.0.7"
 

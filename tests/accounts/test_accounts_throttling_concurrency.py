@@ -6,14 +6,12 @@ per try, released together, through the real views (POST /api/v1/token and POST 
 
 from __future__ import annotations
 
-import importlib.util
 import threading
-from pathlib import Path
 
 import pytest
+from live_db import TEST_PASSWORD, committed_app
 from sqlalchemy import func, select
 
-from server import create_app
 from server.accounts import operations as ops
 from server.accounts.models import LoginThrottle
 from server.extensions import db
@@ -22,39 +20,15 @@ BURST = 30
 ADDRESS_CEILING = 8  # lowered for the address test, so that a burst of 30 crosses it
 
 
-def _root_conftest():
-    """tests/conftest.py, loaded by path: `import conftest` would find whichever conftest came first."""
-    spec = importlib.util.spec_from_file_location("rasoat_root_conftest", Path(__file__).parents[1] / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-root = _root_conftest()
 
 
 @pytest.fixture(scope="module")
 def live(backend, tmp_path_factory):
     """An app on its own committed database with one supervisor."""
-    from server.accounts.operations import create_user
-    from server.places.operations import load_province
-
-    tmp = tmp_path_factory.mktemp(f"throttle-race-{backend}")
-    url, drop = root.new_database(backend, tmp)
-    try:
-        root.migrate(url)
-        app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "SECRET_KEY": "race", "TESTING": True,
-                          "WTF_CSRF_ENABLED": False, "LOGIN_ADDRESS_MAX_FAILURES": ADDRESS_CEILING})
-        with app.app_context():
-            load_province("20")
-            create_user(None, username="lan", full_name="lan", role="supervisor", unit_code="06529",
-                        password=root.TEST_PASSWORD)
-            db.session.commit()
-            db.session.remove()
+    with committed_app(backend, tmp_path_factory.mktemp(f"throttle-race-{backend}"),
+                       people=(("lan", "supervisor", "06529"),), villages=False,
+                       LOGIN_ADDRESS_MAX_FAILURES=ADDRESS_CEILING) as (app, _tokens):
         yield app
-        app.extensions["rasoat_engine"].dispose()
-    finally:
-        drop()
 
 
 @pytest.fixture
@@ -135,7 +109,7 @@ def test_the_owner_signs_in_from_elsewhere_during_a_burst(live, checked):
 
     def mixed(i):
         if i == 0:
-            resp = app.test_client().post("/api/v1/token", json={"username": "lan", "password": root.TEST_PASSWORD},
+            resp = app.test_client().post("/api/v1/token", json={"username": "lan", "password": TEST_PASSWORD},
                                           environ_base={"REMOTE_ADDR": "10.7.0.9"})
             return resp.status_code
         return token_try(app, "lan", "10.7.0.4")[0]

@@ -102,18 +102,18 @@ def chromium() -> str:
 @pytest.fixture(scope="session")
 def live_server(backend, tmp_path_factory):
     """The real app on a fresh migrated database with Lạng Sơn and one user per role, served over HTTP."""
-    root_conftest = _load("rasoat_root_conftest", ROOT / "tests" / "conftest.py")
     compiler = _load("compile_translations", ROOT / "scripts" / "compile_translations.py")
     compiler.compile_all()
 
+    from live_db import migrate, new_database
     from server import create_app
     from server.accounts.operations import create_user
     from server.extensions import db
     from server.places.operations import import_villages, load_province
 
     tmp = tmp_path_factory.mktemp(f"browser-{backend}")
-    url, drop = root_conftest.new_database(backend, tmp)
-    root_conftest.migrate(url)
+    url, drop = new_database(backend, tmp)
+    migrate(url)
     app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "SECRET_KEY": "browser-test-secret",
                       "WTF_CSRF_ENABLED": True})
     with app.app_context():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from server import create_app
-from tests.conftest import TEST_PASSWORD
+from live_db import TEST_PASSWORD
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import inspect, text
 
 from server.cli import alembic_config
 from server.core.db import make_engine
-from tests.conftest import new_database
+from live_db import new_database
 
 BEFORE, ACCESS = "20261122_02", "20261201_01"
 

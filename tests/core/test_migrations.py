@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 from server.cli import alembic_config
 from server.core.db import make_engine
 from server.models import metadata
-from tests.conftest import new_database
+from live_db import new_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -9,17 +9,15 @@ commit and then fail on the unique (commune, number), which used to answer 500.
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
+from live_db import committed_app
 from poverty_records import base_record, person
 from sqlalchemy import func, select
 
-from server import create_app
 from server.core.db import local_today
 from server.core.scoping import unscoped
 from server.extensions import db
@@ -27,45 +25,17 @@ from server.review.models import CommuneDecision
 from server.submissions.models import Submission
 
 
-def _root_conftest():
-    """tests/conftest.py, loaded by path: `import conftest` would find whichever conftest came first."""
-    spec = importlib.util.spec_from_file_location("rasoat_root_conftest", Path(__file__).parents[1] / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-root = _root_conftest()
 TODAY = local_today()
+
+
+PEOPLE = (("enum", "enumerator", "T-06529-01"), ("sup-a", "supervisor", "06529"), ("sup-b", "supervisor", "06529"))
 
 
 @pytest.fixture(scope="module")
 def live(backend, tmp_path_factory):
     """An app on its own committed database, with an enumerator and two supervisors holding tokens."""
-    from server.accounts.operations import create_user, issue_token
-    from server.places.operations import import_villages, load_province
-
-    tmp = tmp_path_factory.mktemp(f"decision-race-{backend}")
-    url, drop = root.new_database(backend, tmp)
-    try:
-        root.migrate(url)
-        app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "SECRET_KEY": "race",
-                          "TESTING": True, "WTF_CSRF_ENABLED": False})
-        tokens = {}
-        with app.app_context():
-            load_province("20")
-            import_villages(root.TEST_VILLAGES.replace("01273,T-04-01,Tổ Ngoài Tỉnh,50,,1\n", ""), source="tests")
-            for name, role, unit in (("enum", "enumerator", "T-06529-01"), ("sup-a", "supervisor", "06529"),
-                                     ("sup-b", "supervisor", "06529")):
-                user = create_user(None, username=name, full_name=name, role=role, unit_code=unit,
-                                   password=root.TEST_PASSWORD)
-                tokens[name] = {"Authorization": f"Bearer {issue_token(user)[0]}"}
-            db.session.commit()
-            db.session.remove()
+    with committed_app(backend, tmp_path_factory.mktemp(f"decision-race-{backend}"), people=PEOPLE) as (app, tokens):
         yield app, tokens
-        app.extensions["rasoat_engine"].dispose()
-    finally:
-        drop()
 
 
 def _user(name):

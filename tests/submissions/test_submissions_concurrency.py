@@ -6,16 +6,14 @@ thread per client, on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 import uuid
-from pathlib import Path
 
 import pytest
+from live_db import committed_app
 from poverty_records import base_record
 from sqlalchemy import func, select
 
-from server import create_app
 from server.core.scoping import unscoped
 from server.extensions import db
 from server.submissions.models import Submission, SubmissionVersion
@@ -23,44 +21,16 @@ from server.submissions.models import Submission, SubmissionVersion
 THREADS = 8
 
 
-def _root_conftest():
-    """tests/conftest.py, loaded by path: `import conftest` would find whichever conftest came first."""
-    spec = importlib.util.spec_from_file_location("rasoat_root_conftest", Path(__file__).parents[1] / "conftest.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
-root = _root_conftest()
+PEOPLE = (("enum", "enumerator", "T-06529-01"), ("sup-a", "supervisor", "06529"), ("sup-b", "supervisor", "06529"))
 
 
 @pytest.fixture(scope="module")
 def live(backend, tmp_path_factory):
     """An app on its own committed database, with an enumerator and two supervisors holding tokens."""
-    from server.accounts.operations import create_user, issue_token
-    from server.places.operations import import_villages, load_province
-
-    tmp = tmp_path_factory.mktemp(f"race-{backend}")
-    url, drop = root.new_database(backend, tmp)
-    try:
-        root.migrate(url)
-        app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "SECRET_KEY": "race",
-                          "TESTING": True, "WTF_CSRF_ENABLED": False})
-        tokens = {}
-        with app.app_context():
-            load_province("20")
-            import_villages(root.TEST_VILLAGES.replace("01273,T-04-01,Tổ Ngoài Tỉnh,50,,1\n", ""), source="tests")
-            for name, role, unit in (("enum", "enumerator", "T-06529-01"), ("sup-a", "supervisor", "06529"),
-                                     ("sup-b", "supervisor", "06529")):
-                user = create_user(None, username=name, full_name=name, role=role, unit_code=unit,
-                                   password=root.TEST_PASSWORD)
-                tokens[name] = {"Authorization": f"Bearer {issue_token(user)[0]}"}
-            db.session.commit()
-            db.session.remove()
+    with committed_app(backend, tmp_path_factory.mktemp(f"race-{backend}"), people=PEOPLE) as (app, tokens):
         yield app, tokens
-        app.extensions["rasoat_engine"].dispose()
-    finally:
-        drop()
 
 
 def at_once(n, action):

@@ -28,7 +28,7 @@ from poverty_records import base_record
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from tests.conftest import ON_CI, TEST_VILLAGES, migrate, new_database
+from live_db import ON_CI, TEST_VILLAGES, migrate, new_database
 
 pytestmark = [
     pytest.mark.crash,
