@@ -197,9 +197,10 @@ class Prepared:
     """A Core INSERT or UPDATE run straight on the transaction's DBAPI cursor: compiled once per dialect and set of
     parameter names, its values passed through SQLAlchemy's own bind processors (JSON, UTC timestamps).
 
-    Only for the few statements every phone's submission runs (server/submissions/operations.py), where
-    bench/ingest.py showed that SQLAlchemy's per-execution machinery costs more than the statement itself; every
-    other statement goes through the session. A SELECT is refused: it would bypass the area-scope guard
+    Only for the five writes every phone's new household makes (server/submissions/operations.py: the cursor, the
+    form, its version, its history step and its audit entry), where bench/ingest.py showed that SQLAlchemy's
+    per-execution machinery costs more than the statement itself; every other statement goes through the session
+    (every other audit entry too: server.audit.operations.record_event). A SELECT is refused: it would bypass the area-scope guard
     (server.core.scoping), which watches the session's ORM executions. Columns with a Python-side default must be
     given (such defaults are not applied here: leaving one out is refused), the session is flushed first (as
     `Session.execute` would), database errors come as SQLAlchemy's exceptions, and the first row is returned, for
