@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import select
 
-from server.audit.labels import ACTION_LABELS, action_label
+from server.audit.labels import ACTION_LABELS, action_label, target_label
 from server.audit.models import AuditEvent
 from server.core.auth import current_actor, requires
 from server.core.scoping import scoped
@@ -29,7 +29,8 @@ def events():
     codes = set(ACTION_LABELS) | ({action} if action else set())  # an unknown code asked for stays selectable
     choices = sorted(((code, action_label(code, lang)) for code in codes), key=lambda c: c[1].casefold())
     return render_template("audit/events.html", events=rows, action=action, choices=choices,
-                           label=lambda code: action_label(code, lang))
+                           label=lambda code: action_label(code, lang),
+                           target=lambda code: target_label(code, lang))
 
 
 def init_app(app) -> None:

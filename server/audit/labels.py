@@ -47,6 +47,26 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+# What an entry is about (`target_type`), as people read it.
+TARGET_LABELS = {
+    "submission": ("Phiếu", "Form"),
+    "user": ("Người dùng", "User"),
+    "api_token": ("Mã truy cập", "Access token"),
+    "village_meeting": ("Họp dân", "Village meeting"),
+    "commune_decision": ("Quyết định", "Decision"),
+    "rule_set": ("Bộ quy tắc", "Rule set"),
+    "backup": ("Bản sao lưu", "Backup"),
+}
+
+
+def target_label(code: str | None, lang: str = "vi") -> str:
+    """The name of what an entry is about in `lang`, or the code itself when it is unknown."""
+    pair = TARGET_LABELS.get(code or "")
+    if pair is None:
+        return code or ""
+    return pair[0] if lang == "vi" else pair[1]
+
+
 def action_label(code: str, lang: str = "vi") -> str:
     """The name of an audited action in `lang` ("vi" or "en"), or the code itself when it is unknown."""
     pair = ACTION_LABELS.get(code)

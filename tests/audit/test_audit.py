@@ -183,3 +183,26 @@ def test_every_action_written_anywhere_has_a_name():
 
     missing = _written_action_codes() - set(ACTION_LABELS)
     assert not missing, f"add these to server/audit/labels.py: {sorted(missing)}"
+
+
+def test_every_target_type_written_anywhere_has_a_name():
+    import re
+    from pathlib import Path
+
+    from server.audit.labels import TARGET_LABELS
+
+    written = set()
+    for path in (Path(__file__).resolve().parents[2] / "server").rglob("*.py"):
+        written |= set(re.findall(r"target_type=\"([a-z_]+)\"", path.read_text(encoding="utf-8")))
+    assert "submission" in written
+    missing = sorted(written - set(TARGET_LABELS))
+    assert not missing, f"add these to server/audit/labels.py: {missing}"
+
+
+def test_the_audit_page_names_what_an_entry_is_about(client, login, make_user):
+    from server.audit.operations import record_event
+
+    officer = login(make_user("officer", "20"))
+    record_event("review.approve", officer, target_type="submission", target_id=7, unit_code="T-06529-01")
+    page = client.get("/audit").get_data(as_text=True)
+    assert "Phiếu 7" in page and "submission 7" not in page
