@@ -21,6 +21,9 @@ HEADERS = {
     # For browsers older than CSP's frame-ancestors.
     "X-Frame-Options": "DENY",
 }
+# Sent only over HTTPS (a browser ignores it over HTTP): a year of HTTPS only for this host, so a phone on a
+# commune's Wi-Fi cannot be led to a plain-HTTP copy of the site after its first visit.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 # Flask's own endpoint for files under static/: no personal data, so browsers may keep them.
 CACHEABLE_ENDPOINTS = frozenset({"static"})
 
@@ -45,6 +48,8 @@ def init_app(app) -> None:
         # A view may set its own (a photo is sandboxed): read the names once, as a miss costs Werkzeug an exception.
         present = {name.lower() for name, _ in response.headers}
         response.headers.extend([(name, value) for name, value in HEADERS.items() if name.lower() not in present])
+        if request.is_secure and "strict-transport-security" not in present:
+            response.headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
         cache = response.headers.get("Cache-Control", "") if "cache-control" in present else ""
         if request.endpoint not in CACHEABLE_ENDPOINTS and "no-store" not in cache:
             response.headers["Cache-Control"] = "no-store"

@@ -13,8 +13,13 @@ from server.submissions.lifecycle import WITH_ENUMERATOR
 from server.submissions.models import ReviewEvent, Submission, SubmissionVersion
 
 
-def summary(s: Submission, comments: list | None = None, record: dict | None = None) -> dict:
-    """One form as the phone and the provincial system read it."""
+_UNKNOWN = object()
+
+
+def summary(s: Submission, comments: list | None = None, record: dict | None = None, *,
+            duplicate_of=_UNKNOWN) -> dict:
+    """One form as the phone and the provincial system read it (`duplicate_of`: the kept form's phone id, when
+    the caller has read it already)."""
     out = {
         "id": s.current_id,
         "first_id": s.first_id,
@@ -25,7 +30,8 @@ def summary(s: Submission, comments: list | None = None, record: dict | None = N
         "with_enumerator": s.state in WITH_ENUMERATOR and s.duplicate_of_id is None,
         # Set aside by the supervisor as a duplicate: the phone should stop offering it for correction.
         "set_aside": s.duplicate_of_id is not None,
-        "duplicate_of": _first_id(s.duplicate_of_id),
+        "duplicate_of": _first_ids([s.duplicate_of_id]).get(s.duplicate_of_id) if duplicate_of is _UNKNOWN
+        else duplicate_of,
         "review_year": s.review_year,
         "commune_code": s.commune_code,
         "village_code": s.village_code,
@@ -43,17 +49,19 @@ def summary(s: Submission, comments: list | None = None, record: dict | None = N
     return out
 
 
-def _first_id(submission_id: int | None) -> str | None:
-    """The phone's id (first version's id) of the form a set-aside form duplicates."""
-    if submission_id is None:
-        return None
+def _first_ids(submission_ids) -> dict[int, str]:
+    """The phone's ids (first versions' ids) of the forms that set-aside forms duplicate, in one query."""
+    wanted = {i for i in submission_ids if i is not None}
+    if not wanted:
+        return {}
     # Only the opaque id of the form kept is read (the duplicate may lie in another village of the commune).
-    stmt = unscoped(select(Submission.first_id).where(Submission.id == submission_id), "a duplicate's form id")
-    return db.session.execute(stmt).scalar_one_or_none()
+    stmt = unscoped(select(Submission.id, Submission.first_id).where(Submission.id.in_(wanted)),
+                    "the form ids that set-aside duplicates name")
+    return dict(db.session.execute(stmt).all())
 
 
 def summaries(actor, rows: list[Submission], *, include_record: bool = False) -> list[dict]:
-    """Summaries of several forms with their comments (and records), in three queries whatever their number."""
+    """Summaries of several forms with their comments (and records), in four queries whatever their number."""
     ids = [s.id for s in rows]
     comments = defaultdict(list)
     if ids:
@@ -69,4 +77,6 @@ def summaries(actor, rows: list[Submission], *, include_record: bool = False) ->
         stmt = scoped(select(SubmissionVersion.id, SubmissionVersion.content).where(
             SubmissionVersion.id.in_([s.current_id for s in rows])), actor, SubmissionVersion)
         records = dict(db.session.execute(stmt).all())
-    return [summary(s, comments[s.id], records.get(s.current_id) if include_record else None) for s in rows]
+    kept = _first_ids(s.duplicate_of_id for s in rows)
+    return [summary(s, comments[s.id], records.get(s.current_id) if include_record else None,
+                    duplicate_of=kept.get(s.duplicate_of_id)) for s in rows]

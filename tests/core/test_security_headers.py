@@ -172,3 +172,12 @@ def test_behind_a_proxy_x_forwarded_proto_makes_the_cookie_secure(proxied_app):
     resp = _sets_session(client, headers={"X-Forwarded-Proto": "https"})
     assert "; Secure" in _session_cookie(resp)
     assert resp.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
+def test_https_answers_ask_the_browser_to_stay_on_https_and_http_answers_do_not(session, client, proxied_app):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    assert client.get("/login", base_url="https://rasoat.example.vn").headers["Strict-Transport-Security"] == (
+        "max-age=31536000")
+    behind = proxied_app.test_client()
+    assert "Strict-Transport-Security" not in behind.get("/login", headers={"X-Forwarded-Proto": "http"}).headers
+    assert "Strict-Transport-Security" in behind.get("/login", headers={"X-Forwarded-Proto": "https"}).headers
