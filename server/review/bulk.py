@@ -124,6 +124,7 @@ def decision():
             flash(_("Decision %(number)s recorded: %(n)d household(s) recognised.", number=signed.number,
                     n=len(revisions)))
             return redirect(url_for("review.decision"))
-    chosen = set(request.form.getlist("include")) if request.method == "POST" else {str(r.id) for r in rows}
+    # Nothing ticked at first: a decision recognises the households its text lists, which the supervisor ticks.
+    chosen = set(request.form.getlist("include")) if request.method == "POST" else set()
     return render_template("review/decision.html", form=form, rows=rows, villages=villages, chosen=chosen,
                            **pages.labels()), (422 if request.method == "POST" else 200)

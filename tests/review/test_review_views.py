@@ -255,6 +255,8 @@ def test_commune_decision_recognises_agreed_households(client, login, supervisor
 
     listing = page(client.get("/review/decision"))
     assert "Hoàng Văn Một" in listing and "Nông Văn Hai" in listing
+    # Nothing is ticked for the supervisor: the decision lists the households its text names.
+    assert re.findall(r'name="include" value="\d+" id="include-\d+" checked', listing) == []
     data = {"number": "15/QĐ-UBND", "signed_on": TODAY, "include": [one.id]}
     data.update({f"revision-{f.id}": form_of({"id": f.first_id}).revision for f in (one, two)})
     response = client.post("/review/decision", data=data, follow_redirects=True)
