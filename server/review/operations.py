@@ -153,6 +153,12 @@ def set_aside(actor, submission: Submission, *, duplicate_of: int | None, revisi
             "duplicate_of", "Nhập số của một phiếu hộ khác của xã, cùng năm rà soát (số phiếu ghi sau dấu #).",
             "Enter the number of another household form of the commune, of the same review year (the number "
             "after #).")])
+    # Both rows locked, in id order, and read again: two supervisors setting two forms aside as each other's
+    # duplicate at once would otherwise leave neither kept. The second waits, then finds the first's change.
+    db.session.execute(scoped(select(Submission).where(Submission.id.in_([submission.id, other.id])), actor)
+                       .order_by(Submission.id).with_for_update().execution_options(populate_existing=True)).all()
+    if submission.revision != revision or submission.is_set_aside:
+        raise _changed(submission)
     if other.is_set_aside:
         raise Problem("validation_failed", fields=[field_error(
             "duplicate_of", f"Phiếu #{other.id} cũng đã bị gác lại (trùng với phiếu #{other.duplicate_of_id}): "

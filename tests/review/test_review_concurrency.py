@@ -166,3 +166,52 @@ def test_no_decision_is_left_behind_by_a_refused_entry(live):
         count = db.session.execute(unscoped(select(func.count()).select_from(CommuneDecision), "test")).scalar_one()
         db.session.remove()
     assert count == len({*decisions(app, "41/QĐ-UBND"), *decisions(app, "42/QĐ-UBND"), *decisions(app, "43/QĐ-UBND")})
+
+
+def test_two_forms_set_aside_as_each_others_duplicate_at_once_leave_one_kept(live):
+    from server.review.operations import get_submission, set_aside
+
+    app, tokens = live
+    ids = []
+    for i in range(2):
+        record = base_record(members=[person(1, name=f"Hộ Trùng {time.time_ns()} {i}"), person(2)])
+        assert app.test_client().post("/api/v1/submissions", json=record, headers=tokens["enum"]).status_code == 201
+        with app.app_context():
+            ids.append(db.session.execute(unscoped(select(Submission.id).where(Submission.first_id == record["id"]),
+                                                   "test")).scalar_one())
+            db.session.remove()
+    locked = threading.Event()
+    results = [None, None]
+
+    def run(i):
+        name, mine, theirs = ("sup-a", ids[0], ids[1]) if i == 0 else ("sup-b", ids[1], ids[0])
+        if i == 1:
+            locked.wait(10)
+        with app.test_request_context(method="POST"):
+            try:
+                user = _user(name)
+                set_aside(user, get_submission(user, mine), duplicate_of=theirs, revision=1)
+                if i == 0:
+                    locked.set()
+                    time.sleep(0.5)  # the other supervisor's step runs into this open transaction
+                db.session.commit()
+                results[i] = "won"
+            except Exception as exc:  # noqa: BLE001 - the loser's problem is the point of the test
+                db.session.rollback()
+                results[i] = getattr(exc, "code", repr(exc))
+            finally:
+                locked.set()
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    # The second finds the first's form set aside: it is told to choose the form that is kept.
+    assert results == ["won", "validation_failed"], results
+    with app.app_context():
+        aside = db.session.execute(unscoped(select(Submission.id, Submission.duplicate_of_id)
+                                            .where(Submission.id.in_(ids)), "test")).all()
+        db.session.remove()
+    assert sum(1 for _, dup in aside if dup is not None) == 1  # one form set aside, the other kept
