@@ -8,6 +8,7 @@ without loading a conftest by path.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -106,3 +107,20 @@ def committed_app(backend: str, tmp: Path, *, people=(), villages: bool = True, 
         app.extensions["rasoat_engine"].dispose()
     finally:
         drop()
+
+
+def at_once(n: int, action):
+    """Run action(i) in n threads released together (a barrier); return their results in order."""
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def run(i):
+        barrier.wait()
+        results[i] = action(i)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results

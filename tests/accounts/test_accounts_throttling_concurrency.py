@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from live_db import TEST_PASSWORD, committed_app
+from live_db import TEST_PASSWORD, at_once, committed_app
 from sqlalchemy import func, select
 
 from server.accounts import operations as ops
@@ -46,21 +46,6 @@ def checked(monkeypatch):
     return calls
 
 
-def at_once(n, action):
-    """Run action(i) in n threads released together; return their results in order."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        barrier.wait()
-        results[i] = action(i)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
 
 
 def token_try(app, username: str, ip: str):

@@ -73,29 +73,21 @@ def agreed(app, tokens, n, monkeypatch) -> list[int]:
     return ids
 
 
-def race(app, calls):
-    """Run two decisions: the first inserts and holds its transaction open a moment; the second starts meanwhile.
-
-    `calls` is [(supervisor, number, signed_on, form ids)] for the first and the second; returns their outcomes
-    ("won", a problem code with its first field, or the error's repr)."""
-    from server.review.operations import record_decision
-
-    inserted = threading.Event()
+def one_after_another(app, steps):
+    """Run two supervisors' steps: the first takes its step and holds its transaction open a moment; the second
+    starts meanwhile. Each step is a function of nothing, run in a request of its own; returns their outcomes
+    ("won", or a problem code with its first field, or the error's repr)."""
+    taken = threading.Event()
     results = [None, None]
 
     def run(i):
-        name, number, signed_on, ids = calls[i]
         if i == 1:
-            inserted.wait(10)
+            taken.wait(10)
         with app.test_request_context(method="POST"):
             try:
-                user = _user(name)
-                revisions = dict(db.session.execute(unscoped(
-                    select(Submission.id, Submission.revision).where(Submission.id.in_(ids)), "test")).all())
-                record_decision(user, commune_code="06529", number=number, signed_on=signed_on,
-                                revisions=revisions)
+                steps[i]()
                 if i == 0:
-                    inserted.set()
+                    taken.set()
                     time.sleep(0.5)  # the second supervisor's request runs into this open transaction
                 db.session.commit()
                 results[i] = "won"
@@ -104,7 +96,7 @@ def race(app, calls):
                 fields = getattr(exc, "fields", None)
                 results[i] = (getattr(exc, "code", repr(exc)), fields[0]["path"] if fields else None)
             finally:
-                inserted.set()
+                taken.set()
                 db.session.remove()
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
@@ -113,6 +105,19 @@ def race(app, calls):
     for t in threads:
         t.join(timeout=60)
     return results
+
+
+def race(app, calls):
+    """Two decisions, one after another as above: `calls` is [(supervisor, number, signed_on, form ids)]."""
+    from server.review.operations import record_decision
+
+    def decide(name, number, signed_on, ids):
+        user = _user(name)
+        revisions = dict(db.session.execute(unscoped(
+            select(Submission.id, Submission.revision).where(Submission.id.in_(ids)), "test")).all())
+        record_decision(user, commune_code="06529", number=number, signed_on=signed_on, revisions=revisions)
+
+    return one_after_another(app, [lambda call=call: decide(*call) for call in calls])
 
 
 def decisions(app, number):
@@ -180,38 +185,16 @@ def test_two_forms_set_aside_as_each_others_duplicate_at_once_leave_one_kept(liv
             ids.append(db.session.execute(unscoped(select(Submission.id).where(Submission.first_id == record["id"]),
                                                    "test")).scalar_one())
             db.session.remove()
-    locked = threading.Event()
-    results = [None, None]
 
-    def run(i):
-        name, mine, theirs = ("sup-a", ids[0], ids[1]) if i == 0 else ("sup-b", ids[1], ids[0])
-        if i == 1:
-            locked.wait(10)
-        with app.test_request_context(method="POST"):
-            try:
-                user = _user(name)
-                set_aside(user, get_submission(user, mine), duplicate_of=theirs, revision=1)
-                if i == 0:
-                    locked.set()
-                    time.sleep(0.5)  # the other supervisor's step runs into this open transaction
-                db.session.commit()
-                results[i] = "won"
-            except Exception as exc:  # noqa: BLE001 - the loser's problem is the point of the test
-                db.session.rollback()
-                results[i] = getattr(exc, "code", repr(exc))
-            finally:
-                locked.set()
-                db.session.remove()
+    def aside(name, mine, theirs):
+        user = _user(name)
+        set_aside(user, get_submission(user, mine), duplicate_of=theirs, revision=1)
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    results = one_after_another(app, [lambda: aside("sup-a", ids[0], ids[1]), lambda: aside("sup-b", ids[1], ids[0])])
     # The second finds the first's form set aside: it is told to choose the form that is kept.
-    assert results == ["won", "validation_failed"], results
+    assert results == ["won", ("validation_failed", "duplicate_of")], results
     with app.app_context():
-        aside = db.session.execute(unscoped(select(Submission.id, Submission.duplicate_of_id)
-                                            .where(Submission.id.in_(ids)), "test")).all()
+        rows = db.session.execute(unscoped(select(Submission.id, Submission.duplicate_of_id)
+                                           .where(Submission.id.in_(ids)), "test")).all()
         db.session.remove()
-    assert sum(1 for _, dup in aside if dup is not None) == 1  # one form set aside, the other kept
+    assert sum(1 for _, dup in rows if dup is not None) == 1  # one form set aside, the other kept

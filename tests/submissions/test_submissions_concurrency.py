@@ -10,7 +10,7 @@ import threading
 import uuid
 
 import pytest
-from live_db import committed_app
+from live_db import at_once, committed_app
 from poverty_records import base_record
 from sqlalchemy import func, select
 
@@ -33,21 +33,6 @@ def live(backend, tmp_path_factory):
         yield app, tokens
 
 
-def at_once(n, action):
-    """Run action(i) in n threads released together; return their results in order."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def run(i):
-        barrier.wait()
-        results[i] = action(i)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def post(app, headers, record):
