@@ -1,7 +1,10 @@
 """Benchmark submission ingest: the real app under waitress against a bare Flask + waitress JSON echo, in one run.
 
     .venv/bin/python bench/ingest.py [--seconds 10] [--warmup 2] [--clients 8] [--client-procs 2] [--threads 4]
-                                     [--skip-sqlite] [--skip-postgres] [--postgres-url URL] [--seed 1]
+                                     [--skip-sqlite] [--skip-postgres] [--postgres-url URL] [--seed 1] [--batch N]
+
+`--batch N` (N ≥ 1): every request carries N records to `POST /api/v1/submissions/batch` (the echo echoes the
+same bodies), and the rates are records per second; a record counts as acknowledged when its own result is 2xx.
 
 Each server runs in its own process (waitress on 127.0.0.1, a free port), and the load comes from other processes
 (`--client-procs`, each with keep-alive connections in threads), so client and server never share a GIL. Targets,
@@ -41,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 PATH = "/api/v1/submissions"
+BATCH_PATH = "/api/v1/submissions/batch"
 GOALS = {"sqlite": 0.25, "postgresql": 0.2}
 DEFAULT_PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 TABLE = "submission_versions"  # one row per posted version; primary key `id` = the record's id
@@ -60,6 +64,10 @@ def echo_app():
 
     @app.post(PATH)
     def echo():
+        return jsonify(request.get_json())
+
+    @app.post(BATCH_PATH)
+    def echo_batch():
         return jsonify(request.get_json())
 
     return app
@@ -299,7 +307,7 @@ class Connection:
         return status, body
 
 
-def client_worker(port, slots, ready_q, go_q, result_q) -> None:
+def client_worker(port, slots, ready_q, go_q, result_q, batch=0) -> None:
     """Client process: one thread per slot (a phone with its bodies); posts until the end time, then reports.
 
     A request counts for throughput and latency when it starts after the warm-up; every 2xx, warm-up included,
@@ -310,32 +318,44 @@ def client_worker(port, slots, ready_q, go_q, result_q) -> None:
 
     def run(index, token, bodies):
         conn = Connection(port)
-        head = (f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
-                f"Authorization: Bearer {token}\r\n").encode()
-        latencies, acked, statuses, sample, n = [], [], {}, None, 0
+        head = (f"POST {BATCH_PATH if batch else PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                f"Content-Type: application/json\r\nAuthorization: Bearer {token}\r\n").encode()
+        latencies, acked, statuses, sample, n, records_ok = [], [], {}, None, 0, 0
         while True:
             start = time.monotonic()
             if start >= until:
                 break
-            rid = str(uuid.uuid4())
-            body = b'{"id": "%s", "household_code": "HB%02d%07d", %s' % (
-                rid.encode(), index, n, bodies[n % len(bodies)])
-            n += 1
+            rids, parts = [], []
+            for _ in range(batch or 1):
+                rid = str(uuid.uuid4())
+                rids.append(rid)
+                parts.append(b'{"id": "%s", "household_code": "HB%02d%07d", %s' % (
+                    rid.encode(), index, n, bodies[n % len(bodies)]))
+                n += 1
+            body = b'{"records": [%s]}' % b", ".join(parts) if batch else parts[0]
             try:
                 status, reply = conn.request(head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
             except OSError as exc:
                 conn.close()
                 status, reply = 0, repr(exc).encode()
             took = time.monotonic() - start
-            if 200 <= status < 300:
-                acked.append(rid)
-            elif sample is None:
+            ok_ids = rids if 200 <= status < 300 else []
+            if batch and ok_ids:
+                answer = json.loads(reply)
+                if "results" in answer:  # the app: each record's own status (the echo echoes the records)
+                    ok_ids = [r["id"] for r in answer["results"] if 200 <= r["status"] < 300]
+                    bad = [r for r in answer["results"] if not 200 <= r["status"] < 300]
+                    if bad and sample is None:
+                        sample = f"record {bad[0]['status']}: {json.dumps(bad[0]['body'])[:300]}"
+            acked += ok_ids
+            if not 200 <= status < 300 and sample is None:
                 sample = f"{status}: {reply[:300].decode(errors='replace').strip()}"
             if start >= measure_from:
                 latencies.append(took)
                 statuses[status] = statuses.get(status, 0) + 1
+                records_ok += len(ok_ids)
         conn.close()
-        results.append((latencies, acked, statuses, sample))
+        results.append((latencies, acked, statuses, sample, records_ok))
 
     threads = [threading.Thread(target=run, args=slot) for slot in slots]
     for t in threads:
@@ -356,6 +376,7 @@ class Result:
     statuses: dict[int, int] = field(default_factory=dict)
     samples: list[str] = field(default_factory=list)
     server_cpu: float | None = None
+    records_ok: int = 0  # records acknowledged in the measured window (one per 2xx without --batch)
 
     @property
     def requests(self) -> int:
@@ -371,7 +392,8 @@ class Result:
 
     @property
     def rate(self) -> float:
-        return self.ok / self.seconds
+        """Records acknowledged per second (requests, without --batch)."""
+        return self.records_ok / self.seconds
 
     def percentile(self, p: float) -> float:
         if not self.latencies:
@@ -388,8 +410,8 @@ def run_load(name: str, server: ServerProcess, phones: list[Phone], templates: l
     ready_q, go_q, result_q = ctx.Queue(), ctx.Queue(), ctx.Queue()
     slots = [(i, phone.token, bodies_for(phone, templates)) for i, phone in enumerate(phones)]
     nprocs = max(1, min(args.client_procs, len(slots)))
-    procs = [ctx.Process(target=client_worker, args=(port, slots[k::nprocs], ready_q, go_q, result_q), daemon=True)
-             for k in range(nprocs)]
+    procs = [ctx.Process(target=client_worker, args=(port, slots[k::nprocs], ready_q, go_q, result_q, args.batch),
+                         daemon=True) for k in range(nprocs)]
     for p in procs:
         p.start()
     for _ in procs:
@@ -405,7 +427,8 @@ def run_load(name: str, server: ServerProcess, phones: list[Phone], templates: l
     if cpu0 is not None and cpu1 is not None:
         result.server_cpu = cpu1 - cpu0
     for _ in procs:
-        for latencies, acked, statuses, sample in result_q.get(timeout=args.warmup + args.seconds + 120):
+        for latencies, acked, statuses, sample, records_ok in result_q.get(timeout=args.warmup + args.seconds + 120):
+            result.records_ok += records_ok
             result.latencies += latencies
             result.acked += acked
             for s, n in statuses.items():
@@ -462,6 +485,8 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=os.environ.get("RASOAT_BENCH_POSTGRES_URL", DEFAULT_PG_ADMIN),
                         help="an administrator URL of the PostgreSQL server (env RASOAT_BENCH_POSTGRES_URL)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=0,
+                        help="records per request to POST /api/v1/submissions/batch (0: one record per POST)")
     args = parser.parse_args()
 
     from records import make_records
@@ -469,7 +494,7 @@ def main() -> None:
     templates = make_records(TEMPLATES, args.seed, size=MEMBERS)
     print(f"{args.clients} connections in {min(args.client_procs, args.clients)} client processes, waitress "
           f"threads={args.threads}, {args.warmup:g} s warm-up + {args.seconds:g} s per target, "
-          f"{os.cpu_count()} CPUs", flush=True)
+          f"{os.cpu_count()} CPUs" + (f", {args.batch} records per batch request" if args.batch else ""), flush=True)
     tmp = Path(tempfile.mkdtemp(prefix="rasoat-bench-"))
     echoes, results, durable = [], [], {}
     try:
@@ -501,7 +526,8 @@ def main() -> None:
     size = statistics.mean(len(json.dumps(t, ensure_ascii=False).encode()) for t in templates)
     print(f"\nrecord: {MEMBERS} members, {size:,.0f} bytes of JSON on average; ratios are to the best of the "
           f"{len(echoes)} echo runs ({base:,.0f}/s)\n")
-    print(f"{'target':<18}{'requests':>10}{'subm/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'ratio':>8}"
+    rate_label = "recs/s" if args.batch else "subm/s"
+    print(f"{'target':<18}{'requests':>10}{rate_label:>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'ratio':>8}"
           f"{'server CPU':>12}{'CPU ms/req':>12}")
     for r in echoes + results:
         cpu = ("", "") if r.server_cpu is None else (f"{r.server_cpu / r.seconds:.0%}",

@@ -1,6 +1,7 @@
 """Generate realistic fabricated household records for Lạng Sơn (benchmark data, not survey data).
 
     python bench/records.py 200000 [--seed 1] > records.jsonl
+    python bench/records.py 10000 --edge > edge.jsonl     # every rule set, method, area and boundary (see edge_records)
 
 The mixes below are rough impressions of a mountain province, chosen so records look like field data; they
 are not statistics and nothing official is derived from them.
@@ -68,9 +69,11 @@ def member(rng, line, relation, age, sex, ethnicity, day):
     return out
 
 
-def household(rng, codes, index, size=None):
+def household(rng, codes, index, size=None, year=2025):
     """One fabricated household record, valid under the 2022-2026 rule set; `size` members, else a drawn size."""
     day = rng.choice(INTERVIEW_DAYS)
+    if year != 2025:  # the same draws, in another review year (Sept-Dec has no 29 February)
+        day = day.replace(year=year)
     size = pick(rng, SIZE_MIX) if size is None else size
     ethnicity = pick(rng, ETHNIC_MIX)
     head_age = rng.randint(22, 80)
@@ -89,7 +92,7 @@ def household(rng, codes, index, size=None):
         income = {"method": "actual", "annual_income_vnd": int(size * 12 * rng.lognormvariate(14.9, 0.5))}
     return {
         "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "form_version": "2025.1",
-        "review_year": 2025, "review_type": "periodic", "commune_code": rng.choice(codes),
+        "review_year": year, "review_type": "periodic", "commune_code": rng.choice(codes),
         "village_code": f"T-{index % 1700:04d}", "household_code": f"HH{index:07d}",
         "interview": {"enumerator": f"u{rng.randrange(2000)}",
                       "started_at": f"{day.isoformat()}T{rng.randint(7, 17):02d}:{rng.randint(0, 59):02d}:00+07:00",
@@ -120,13 +123,206 @@ def make_records(n, seed=1, size=None):
     return [household(rng, codes, i, size) for i in range(n)]
 
 
+# Boundaries the rule files put figures on (read from the rule files in edge_records, never typed here).
+EDGE_AGES = (0, 2, 3, 4, 5, 6, 9, 10, 11, 13, 14, 15, 16, 17, 18, 30, 31, 55, 56, 57, 59, 60, 61, 62)
+ALL_QUICK_SCREEN_ITEMS = QUICK_SCREEN_ITEMS + ["a2_high_value_equipment", "a2_high_value_vehicle"]
+
+
+def edge_records(n, seed=1):
+    """n records that reach every branch of the rule engine, for the differential test of the two engines.
+
+    Review years 2022-2030 (both rule sets); both income methods (points under 2027-2030 is refused by the engine);
+    rural and urban communes, with `area` given, absent or contradicting the commune; Phiếu A stops and phones that
+    disagree with the definition; birth years alone; ages on each birthday (the day before, on, after), at the
+    interview date or around 1 July; incomes, B1 totals and floor areas exactly on the rule files' lines and one
+    unit either side; unanswered optional answers; interview times in several offsets; households the screen stopped
+    sent without Phiếu B (most of them, as the form sends them). Valid under the contract
+    (validate_record accepts every one but the few lacking an answer a rule set needs, e.g. waste_handling).
+    """
+    from server.poverty import load_rule_set
+    rules = {name: load_rule_set(name) for name in ("2022-2026", "2027-2030")}
+    rng = random.Random(seed)
+    skip_rng = random.Random(f"skip-phieu-b-{seed}")  # its own draws: the other records stay as they were
+    codes = communes()
+    urban = [c for c in codes if c in URBAN_LANG_SON]
+    out = []
+    for i in range(n):
+        year = rng.randint(2022, 2030)
+        rule_set = rules["2022-2026" if year <= 2026 else "2027-2030"]
+        r = household(rng, codes, i, rng.choice([None, None, 1, 2, 3, 4, 8]), year)
+        if rng.random() < 0.3:
+            r["commune_code"] = rng.choice(urban)
+        if rng.random() < 0.25:
+            r["area"] = rng.choice(["rural", "urban"])
+        _edge_interview(rng, r)
+        _edge_members(rng, r, rule_set)
+        _edge_income(rng, r, rule_set)
+        _edge_living(rng, r, rule_set)
+        items = rng.sample(ALL_QUICK_SCREEN_ITEMS, rng.choice([0] * 16 + [1, 2, 3, 4]))
+        stopped = _stops(items)
+        r["quick_screen"] = {"items": items, "stopped": (not stopped) if rng.random() < 0.05 else stopped}
+        if r["quick_screen"]["stopped"] and skip_rng.random() < 0.6:
+            _skip_phieu_b(skip_rng, r)
+        out.append(r)
+    return out
+
+
+def _skip_phieu_b(rng, r):
+    """A household the screen stopped, as the form sends it: Phiếu B not asked, its answers absent (or null)."""
+    from server.poverty.schema import PHIEU_B_MEMBER, PHIEU_B_RECORD
+    optional = ("school_level", "malnutrition", "pension", "social_allowance")
+    for keys, target in [(PHIEU_B_RECORD + ("waste_handling",), [r])] + [(PHIEU_B_MEMBER + optional, r["members"])]:
+        for obj in target:
+            for key in keys:
+                if rng.random() < 0.9:
+                    obj.pop(key, None)
+                elif key in obj or rng.random() < 0.5:
+                    obj[key] = None
+
+
+# Lạng Sơn's four phường (urban); the other communes are xã.
+URBAN_LANG_SON = ("05977", "05983", "05986", "06187")
+
+
+def _edge_interview(rng, r):
+    """An interview time on a boundary day (1 July) or in another offset, sometimes."""
+    started = r["interview"]["started_at"]
+    x = rng.random()
+    if x < 0.15:
+        day = date(r["review_year"], 7, 1) + timedelta(days=rng.choice([-1, 0, 1]))
+        started = f"{day.isoformat()}T{started[11:]}"
+    elif x < 0.25:
+        started = started[:19] + rng.choice(["Z", "+00:00", "-05:00", "+09:30", ".250+07:00"])
+    r["interview"]["started_at"] = started
+
+
+def _edge_members(rng, r, rule_set):
+    """Ages on birthdays and retirement boundaries, birth years alone, optional answers left out."""
+    ref = date.fromisoformat(r["interview"]["started_at"][:10])
+    retirement = next((ind["params"]["retirement_age"]["value"] for ind in rule_set.data["indicators"]
+                       if ind["kind"] == "employment"), None)
+    for m in r["members"]:
+        x = rng.random()
+        if x < 0.35:
+            age = rng.choice(EDGE_AGES)
+            born = _years_before(ref, age, rng.choice([-1, 0, 0, 1]))
+            if m["relation"] != "head" or age >= 16:
+                _set_birth(m, born, rng)
+        elif x < 0.45 and retirement and m["relation"] != "head":
+            table = retirement[m["sex"]]
+            years, months = table.get(str(r["review_year"]), table[max(table)])
+            born = _months_before(ref, years * 12 + months) + timedelta(days=rng.choice([-1, 0, 1]))
+            _set_birth(m, born, rng)
+            m.update(schooling="not_attending", school_level=None,
+                     employment=rng.choice(["unemployed", "wage_without_contract", "self_employed"]))
+        elif x < 0.55:
+            m.pop("birth_date", None)
+            m["birth_year"] = ref.year - rng.choice(EDGE_AGES) - rng.choice([0, 1])
+        if m.get("birth_date") and m["birth_date"] > ref.isoformat():  # an interview moved before a birth
+            m["birth_date"] = ref.isoformat()
+        age = _age(m, ref)
+        if age < 16 and rng.random() < 0.2:
+            m["malnutrition"] = None
+        if age < 16 and rng.random() < 0.1:
+            m["malnutrition"] = rng.choice(["none", "stunted", "underweight"])
+        if 3 <= age < 16 and rng.random() < 0.3:
+            attending = rng.random() < 0.8
+            m["schooling"] = "attending" if attending else "not_attending"
+            m["school_level"] = rng.choice(["preschool", "primary", "lower_secondary", "upper_secondary", "vocational",
+                                            None]) if attending else None
+        if 16 <= age <= 31 and rng.random() < 0.3:
+            m["highest_diploma"] = rng.choice(["none", "primary", "lower_secondary", "upper_secondary", "vocational"])
+            m["schooling"] = rng.choice(["attending", "not_attending"])
+            m["school_level"] = None
+        if age < 14:
+            m.pop("id_number", None)
+        if rng.random() < 0.05:
+            m["disability"] = rng.choice(["severe", "very_severe"])
+    # the head is an adult: keep a head made a child by a boundary age out of the record's way
+    head = r["members"][0]
+    if _age(head, ref) < 16:
+        _set_birth(head, _years_before(ref, 40, 0), rng)
+
+
+def _age(m, ref):
+    """Whole years at `ref` (a birth year alone: from 1 July), as household-record.md reckons them."""
+    born = date.fromisoformat(m["birth_date"]) if m.get("birth_date") else date(m["birth_year"], 7, 1)
+    return ref.year - born.year - ((born.month, born.day) > (ref.month, ref.day))
+
+
+def _years_before(ref, years, shift):
+    """The day `years` years before `ref` (28 Feb for a 29 Feb), moved by `shift` days."""
+    try:
+        day = ref.replace(year=ref.year - years)
+    except ValueError:
+        day = ref.replace(year=ref.year - years, day=28)
+    return day + timedelta(days=shift)
+
+
+def _months_before(ref, months):
+    """The day `months` months before `ref` (the month's last day when it is shorter)."""
+    total = ref.year * 12 + ref.month - 1 - months
+    year, month = divmod(total, 12)
+    for day in (ref.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, day)
+        except ValueError:
+            continue
+
+
+def _set_birth(m, born, rng):
+    """A birth date, or (sometimes) the birth year alone."""
+    if rng.random() < 0.2:
+        m.pop("birth_date", None)
+        m["birth_year"] = born.year
+    else:
+        m.pop("birth_year", None)
+        m["birth_date"] = born.isoformat()
+
+
+def _edge_income(rng, r, rule_set):
+    """Both methods; amounts exactly on the rule set's lines and thresholds, and one unit either side."""
+    size, area = len(r["members"]), r.get("area") or ("urban" if r["commune_code"] in URBAN_LANG_SON else "rural")
+    data = rule_set.data
+    if rng.random() < 0.5:
+        threshold = data["b1_thresholds"][area]["value"]
+        points = (threshold if threshold is not None else 140) + rng.choice([-1, 0, 0, 1, rng.randint(-60, 60)])
+        r["income"] = {"method": "points", "b1_points": max(0, points)}
+        if rule_set.name != "2022-2026" and rng.random() < 0.9:
+            r["income"] = {"method": "actual", "annual_income_vnd": r["income"]["b1_points"] * 12 * size * 10_000}
+    else:
+        line = data["income_lines_vnd"][area]["value"]
+        upper = data["middle_band_upper_vnd"][area]["value"]
+        base = rng.choice([line, line, upper or line * 3 // 2, rng.randint(line // 2, line * 2)])
+        annual = base * 12 * size + rng.choice([-1, 0, 0, 1, rng.randint(-5000, 5000), rng.randint(0, 12 * size)])
+        r["income"] = {"method": "actual", "annual_income_vnd": max(0, annual)}
+        if rng.random() < 0.2:
+            r["income"]["b1_points"] = rng.randint(50, 250)
+
+
+def _edge_living(rng, r, rule_set):
+    """Floor area on the per-person line, non-durable parts, and the answers a later rule set needs."""
+    size = len(r["members"])
+    least = next((ind["params"]["min_m2_per_person"]["value"] for ind in rule_set.data["indicators"]
+                  if ind["kind"] == "floor_area"), 8)
+    if rng.random() < 0.3:
+        r["housing"]["floor_area_m2"] = least * size + rng.choice([-0.1, 0, 0, 0.1, -1, 1])
+    if rng.random() < 0.3:
+        r["housing"]["durable"] = {p: rng.random() < 0.5 for p in ("foundation", "walls", "roof")}
+    if rng.random() < 0.2:
+        r["info_devices"] = []
+    if rule_set.name != "2022-2026" and rng.random() < 0.97 or rng.random() < 0.1:
+        r["waste_handling"] = rng.choice(["collected", "composted", "buried", "burned", "dumped"])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", type=int, nargs="?", default=200_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--edge", action="store_true", help="records on every boundary of the rule sets (edge_records)")
     args = parser.parse_args()
     out = sys.stdout
-    for record in make_records(args.n, args.seed):
+    for record in (edge_records if args.edge else make_records)(args.n, args.seed):
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 

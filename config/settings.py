@@ -74,6 +74,12 @@ DEFAULTS: dict[str, object] = {
     "GPS_OUTLIER_METRES": 3000,
     # Quality flag: the GPS check needs at least this many other households with GPS in the village.
     "GPS_MIN_NEIGHBOURS": 3,
+    # The current review year: what the collector's new forms start with, and whose previous year's households
+    # GET /api/v1/households/previous offers as a starting point. 0 means the calendar year of today in Vietnam
+    # (the periodic review of year Y runs 1 Sept - 14 Dec of Y). Set it when a review runs late into January.
+    "REVIEW_YEAR": 0,
+    # Most records one POST /api/v1/submissions/batch may carry (more: 413 naming `records`).
+    "SUBMISSIONS_BATCH_MAX": 50,
 }
 
 # RASOAT_* variables that are not configuration: read by the create-user command, the tests and the benchmarks.

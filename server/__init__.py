@@ -40,10 +40,26 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.init_app(app)  # first: its after-request function then runs last, on the final response
     requests.init_app(app)
 
-    from server import accounts, audit, places, review, submissions, web
+    from server import accounts, audit, collect, places, review, submissions, web
 
-    for module in (web, accounts, places, audit, submissions, review):
+    for module in (web, accounts, places, audit, submissions, review, collect):
         module.init_app(app)
+
+    from server.surveys import rules_api
+
+    app.register_blueprint(rules_api.bp)  # GET /api/v1/rule-sets: the phone's rule engine (public)
+
+    from server.surveys import api as forms_api
+
+    app.register_blueprint(forms_api.bp)  # GET /api/v1/forms: the collector's form definitions (public)
+
+    from server import indicators
+
+    indicators.init_app(app)  # GET /api/v1/indicators and `flask indicators`
+
+    from server.indicators import entry as plans
+
+    plans.init_app(app)  # /plans: official statuses, targets, external figures; import-unit-statuses, seed-plan-targets
 
     from server import cli
 

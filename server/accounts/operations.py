@@ -14,7 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from server.accounts import throttling
 from server.accounts.models import ApiToken, User
 from server.audit.operations import record_event
-from server.core.db import utcnow
+from server.core.db import utcnow, will_write
 from server.core.errors import Problem, field_error
 from server.core.roles import ROLE_NAMES, ROLES
 from server.core.scoping import can_access, unscoped
@@ -279,8 +279,10 @@ def user_for_token(token: str) -> tuple[User, ApiToken] | None:
     row, user = found
     if row.revoked_at is not None or row.expires_at <= now or not user.is_active:
         return None
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
-        row.last_used_at = now  # coarse, so a busy phone does not write on every request
+    # Coarse, so a busy phone does not write on every request; and only in a request that writes anyway (a post,
+    # an audited read): a plain read that wrote would, on SQLite, fail when another writer got in first.
+    if (row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5)) and will_write():
+        row.last_used_at = now
     return user, row
 
 

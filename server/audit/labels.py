@@ -23,12 +23,20 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "load_places": ("Nạp danh mục tỉnh, xã", "Province and communes loaded"),
     "import_villages": ("Nhập danh sách thôn", "Villages imported"),
     "import_mapping": ("Nhập bảng chuyển đổi xã cũ → mới", "Old → new commune mapping imported"),
+    # Indicators: official statuses, plan targets, external figures
+    "import_unit_statuses": ("Nhập danh sách trạng thái thôn, xã (chính thức)", "Official unit statuses imported"),
+    "plan_target.created": ("Thêm chỉ tiêu kế hoạch", "Plan target added"),
+    "plan_target.updated": ("Sửa chỉ tiêu kế hoạch", "Plan target edited"),
+    "external_figure.created": ("Thêm số liệu ngoài", "External figure added"),
+    "external_figure.updated": ("Sửa số liệu ngoài", "External figure edited"),
     # Submissions
     "submission.submitted": ("Nhận phiếu", "Form received"),
     "submission.resubmitted": ("Nhận bản sửa của phiếu", "Corrected version received"),
     "submission.attachment": ("Nhận ảnh kèm phiếu", "Photo received"),
     "submission.attachment_viewed": ("Xem ảnh kèm phiếu", "Photo viewed"),
     "submissions.exported": ("Tải dữ liệu phiếu", "Forms downloaded"),
+    "submission.viewed": ("Xem một phiếu (điện thoại)", "Form read by the collector"),
+    "households.previous_read": ("Tải danh sách hộ năm trước của thôn", "Village's households of last year read"),
     "submissions.reclassified": ("Phân loại lại theo bộ quy tắc", "Re-classified under a rule set"),
     # Review
     "review.return": ("Trả lại phiếu để sửa", "Form returned for correction"),
@@ -56,6 +64,9 @@ TARGET_LABELS = {
     "commune_decision": ("Quyết định", "Decision"),
     "rule_set": ("Bộ quy tắc", "Rule set"),
     "backup": ("Bản sao lưu", "Backup"),
+    "plan_target": ("Chỉ tiêu kế hoạch", "Plan target"),
+    "external_figure": ("Số liệu ngoài", "External figure"),
+    "village": ("Thôn", "Village"),
 }
 
 

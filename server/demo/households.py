@@ -23,10 +23,12 @@ from server.poverty.places import commune
 from server.submissions.operations import name_key
 
 DEMO_COMMUNE = "06529"  # Xã Lộc Bình, Lạng Sơn
-DEMO_VILLAGES = f"""commune_code,village_code,name,households_2025,in_dtts_mn_area,is_especially_difficult
-{DEMO_COMMUNE},DEMO-{DEMO_COMMUNE}-01,DEMO Thôn Nà Pàn,120,1,0
-{DEMO_COMMUNE},DEMO-{DEMO_COMMUNE}-02,DEMO Bản Khuổi Luông,85,1,1
-{DEMO_COMMUNE},DEMO-{DEMO_COMMUNE}-03,DEMO Khu phố Chợ,210,0,0
+# Resident households (and persons) of each demo village in both demo years: the denominators of every rate.
+DEMO_VILLAGES = f"""commune_code,village_code,name,households_2025,persons_2025,households_2026,persons_2026,\
+in_dtts_mn_area,is_especially_difficult
+{DEMO_COMMUNE},DEMO-{DEMO_COMMUNE}-01,DEMO Thôn Nà Pàn,120,498,122,503,1,0
+{DEMO_COMMUNE},DEMO-{DEMO_COMMUNE}-02,DEMO Bản Khuổi Luông,85,371,86,369,1,1
+{DEMO_COMMUNE},DEMO-{DEMO_COMMUNE}-03,DEMO Khu phố Chợ,210,742,213,751,0,0
 """
 VILLAGE_NAMES = {row["village_code"]: row["name"] for row in csv.DictReader(io.StringIO(DEMO_VILLAGES))}
 

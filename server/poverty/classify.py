@@ -22,8 +22,8 @@ def classify(record, rule_set=None, *, area=None, point_table=None):
     if not rule_set.covers(year):
         notes.append(note("rule_set_not_of_year", rule_set=rule_set.name, year=year))
     area = _area(record, rule_set, area, notes)
-    income = record["income"]
-    basis = income["method"]
+    income = record.get("income") or {}  # a household Phiếu A stopped may have skipped Phiếu B, income included
+    basis = income.get("method")
     result = {"rule_set": rule_set.name, "area": area, "income_basis": basis, "b1_points": None,
               "income_per_person_month": None, "deficits": [], "b2_points": None, "class": "not_poor",
               "stopped_by_quick_screen": False, "notes": notes}

@@ -41,3 +41,15 @@ def ethnic_groups():
     """Return the 54 ethnic-group codes, read once from their data file (no I/O at import)."""
     with open(RULES_DIR / "ethnic-groups.json", encoding="utf-8") as f:
         return frozenset(g["code"] for g in json.load(f)["groups"])
+
+
+@cache
+def majority_group() -> str:
+    """Return the code of the majority group (Kinh); every other group is an ethnic minority (DTTS)."""
+    with open(RULES_DIR / "ethnic-groups.json", encoding="utf-8") as f:
+        return json.load(f)["majority"]
+
+
+def is_ethnic_minority(code: str) -> bool:
+    """Whether an ethnic-group code names an ethnic minority (dân tộc thiểu số, DTTS)."""
+    return code != majority_group()

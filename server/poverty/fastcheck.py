@@ -1,11 +1,12 @@
 """A fast path for `validate_record`: the `Record` schema's checks in plain Python, accepting only when certain.
 
-Contract: `clean(data)` returns exactly what `Record().load(data)` returns (the same keys in the same order, the
-same values of the same types) when it is certain that marshmallow would accept `data`, and None ("not sure")
-otherwise. It never raises and never builds an error: on None the caller runs marshmallow, which stays the single
-source of truth for what is wrong and how it is worded. Saying "not sure" is always safe; only an acceptance must be
-right. So anything unusual (a str or dict subclass, a tuple for a list, a non-NFC spelling of a code, a value
-marshmallow would refuse) is simply "not sure".
+Contract: `clean(data)` returns exactly what `Record().load(data)` returns (`StoppedRecord().load` when the screen is
+recorded as stopped: schema.record_schema, validate_record's choice) (the same keys in the same order, the same values
+of the same types) when it is certain that marshmallow would accept `data`, and None ("not sure") otherwise. It never
+raises and never builds an error: on None the caller runs marshmallow, which stays the single source of truth for what
+is wrong and how it is worded. Saying "not sure" is always safe; only an acceptance must be right. So anything unusual
+(a str or dict subclass, a tuple for a list, a non-NFC spelling of a code, a value marshmallow would refuse) is simply
+"not sure".
 
 Nothing of the contract is retyped here. The checker is built, once and lazily, from the schema objects themselves
 (schema.py, fields.py): the keys, their order, required and nullable fields, bounds, patterns, lengths and choices
@@ -29,7 +30,7 @@ from marshmallow.utils import missing
 
 from .fields import (CONTROL_RE, DATE_RE, NEWEST_YEAR, OLDEST_YEAR, Bool, BoundedList, Choice, CodeList, DateStr,
                      Int, Num, Str)
-from .schema import Record
+from .schema import Record, StoppedRecord, recorded_stopped
 
 
 class _Unsure(Exception):
@@ -41,8 +42,9 @@ class _Unsupported(Exception):
 
 
 def clean(data):
-    """Return the record cleaned exactly as `Record().load` would, or None when not certain it is valid."""
-    check = _record_checker()
+    """Return the record cleaned exactly as `Record().load` would (`StoppedRecord().load` when its screen is recorded
+    as stopped: the same choice as validate_record's), or None when not certain it is valid."""
+    check = _record_checker(recorded_stopped(data))
     if check is None:
         return None
     try:
@@ -52,10 +54,10 @@ def clean(data):
 
 
 @cache
-def _record_checker():
+def _record_checker(stopped=False):
     """Build the record's checker on first use (not at import: the ethnic-group list is read from a file)."""
     try:
-        return _object_checker(Record())
+        return _object_checker(StoppedRecord() if stopped else Record())
     except Exception:  # noqa: BLE001 - _Unsupported, or marshmallow internals that moved: the fast path stays off
         return None
 

@@ -1,4 +1,5 @@
 """The household record contract (shared/domain/household-record.md) as strict marshmallow schemas."""
+import copy
 import re
 from datetime import datetime
 
@@ -69,13 +70,17 @@ class B1Items(Str):
         return out
 
 
-class Income(Strict):
-    """B1 points or actual income of the last 12 months."""
+class IncomeAnswers(Strict):
+    """The income answers, each checked as given; which of them a record needs is Income's rule."""
 
     method = Choice(codes.INCOME_METHODS, required=True)
     b1_items = B1Items(allow_none=True)
     b1_points = Int(lo=0, hi=MAX_B1_POINTS, allow_none=True)
     annual_income_vnd = Int(lo=0, hi=MAX_ANNUAL_INCOME_VND, allow_none=True)
+
+
+class Income(IncomeAnswers):
+    """B1 points or actual income of the last 12 months."""
 
     @validates_schema
     def _amount_for_method(self, data, **kw):
@@ -84,6 +89,11 @@ class Income(Strict):
             raise ValidationError(encode("b1_points_missing"), "b1_points")
         if data["method"] == "actual" and data.get("annual_income_vnd") is None:
             raise ValidationError(encode("annual_income_missing"), "annual_income_vnd")
+
+
+def _members(member):
+    """The members list: at least one, at most MAX_MEMBERS, each loaded by `member`."""
+    return listed(nested(member), lo=1, hi=MAX_MEMBERS, code="members_count", required=True)
 
 
 class Member(Strict):
@@ -155,7 +165,7 @@ class Record(Strict):
     interview = nested(Interview, required=True)
     quick_screen = nested(QuickScreen, required=True)
     income = nested(Income, required=True)
-    members = listed(nested(Member), lo=1, hi=MAX_MEMBERS, code="members_count", required=True)
+    members = _members(Member)
     housing = nested(Housing, required=True)
     water_source = Choice(codes.WATER_SOURCES, required=True)
     toilet = Choice(codes.TOILETS, required=True)
@@ -208,3 +218,39 @@ def _member_problems(m, ref, lines, ids):
         problems[key] = [encode("too_old", max=MAX_AGE)]
     return problems
 
+
+
+# A household Phiếu A stops skips Phiếu B (poverty-review.md §3.4; QĐ 24/2021, TT 07/2021): the interview ends at the
+# screen. So a record whose `quick_screen.stopped` is true may lack Phiếu B's answers (absent or null); given, they are
+# checked as strictly as on any record. Its identity (header, interview, Phiếu A, the roster's line, name, relation,
+# sex, birth, ethnicity, one head) stays required: the commune's lists and the persons counts need it. Only the
+# recorded verdict relaxes the contract: a phone that said `stopped: false` surveyed the whole household.
+PHIEU_B_RECORD = ("income", "housing", "water_source", "toilet", "internet_use", "info_devices")
+PHIEU_B_MEMBER = ("health_insurance", "schooling", "highest_diploma", "employment", "disability")
+
+
+def _answers_optional(base, names, doc, **fields):
+    """A subclass of `base` whose fields `names` may be absent or null; given, each is checked as in `base`."""
+    for name in names:
+        if name not in fields:
+            field = fields[name] = copy.copy(base._declared_fields[name])
+            field.required, field.allow_none = False, True
+    return type(f"Stopped{base.__name__}", (base,), {"__doc__": doc, "__module__": __name__, **fields})
+
+
+StoppedIncome = _answers_optional(IncomeAnswers, ("method",), "Income on a record Phiếu A stopped: optional, and no "
+                                  "amount is needed (nothing scores it).")
+StoppedMember = _answers_optional(Member, PHIEU_B_MEMBER, "A member of a household Phiếu A stopped: identity only.")
+StoppedRecord = _answers_optional(Record, PHIEU_B_RECORD, "A household Phiếu A stopped: Phiếu B's answers optional.",
+                                  income=nested(StoppedIncome, allow_none=True), members=_members(StoppedMember))
+
+
+def recorded_stopped(data):
+    """Whether the record as sent says Phiếu A stopped the interview (`quick_screen.stopped` is exactly true)."""
+    screen = data.get("quick_screen") if isinstance(data, dict) else None
+    return isinstance(screen, dict) and screen.get("stopped") is True
+
+
+def record_schema(data):
+    """The schema class that loads `data`: StoppedRecord when its screen stopped, else Record."""
+    return StoppedRecord if recorded_stopped(data) else Record

@@ -122,10 +122,30 @@ def _for_year(year):
     raise FiguresInvalid.one("year", "no_rule_set_for_year", year=year)
 
 
+_criteria_cache = {}  # path -> (st_mtime_ns, st_size, spec)
+
+
 def load_area_criteria(name):
-    """Load and check a criteria file (by name or path); a bad key raises RuleSetError naming it."""
-    # Read afresh on each call (a small file, used a few thousand times per report) so an edit applies at once.
+    """Load and check a criteria file (by name or path); a bad key raises RuleSetError naming it.
+
+    Kept while the file's modification time and size stay the same (one stat per call, so an administrator's
+    edit applies at once); a province report asks for it once per unit, a few thousand times."""
     path = Path(name) if name.endswith(".json") else AREA_STATUS_DIR / f"{name}.json"
+    try:
+        st = path.stat()
+    except OSError:
+        st = None
+    hit = _criteria_cache.get(path)
+    if st is not None and hit is not None and hit[:2] == (st.st_mtime_ns, st.st_size):
+        return hit[2]
+    spec = _load_area_criteria(path)
+    if st is not None:
+        _criteria_cache[path] = (st.st_mtime_ns, st.st_size, spec)
+    return spec
+
+
+def _load_area_criteria(path):
+    """Read and check one criteria file."""
     spec = read_json(path)
     for key in ("name", "title", "document", "provisional", "years", "levels"):
         if key not in spec:

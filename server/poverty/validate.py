@@ -5,9 +5,9 @@ from . import fastcheck
 from .errors import RecordInvalid, RuleSetError, flatten
 from .messages import message
 from .rules import load_rule_set, rule_set_for_year
-from .schema import Record
+from .schema import Record, StoppedRecord, recorded_stopped
 
-_schema = Record()
+_schemas = {False: Record(), True: StoppedRecord()}  # by the recorded Phiếu A verdict (schema.py, PHIEU_B_RECORD)
 
 
 def validate_record(data, rule_set=None):
@@ -24,7 +24,7 @@ def _validate(data, rule_set, *, fast):
     record = fastcheck.clean(data) if fast else None
     if record is None:
         try:
-            record = _schema.load(data)
+            record = _schemas[recorded_stopped(data)].load(data)
         except ValidationError as e:
             raise RecordInvalid(flatten(e.messages)) from None
     errors = answer_errors(record, resolve_rule_set(record, rule_set))
@@ -44,9 +44,10 @@ def resolve_rule_set(record, rule_set):
 
 
 def answer_errors(record, rule_set):
-    """List the answers a rule set needs that the record lacks, and quick-screen items its Phiếu A lacks."""
+    """List the answers a rule set needs that the record lacks, and quick-screen items its Phiếu A lacks. A household
+    whose screen is recorded as stopped skipped Phiếu B, so nothing of it is needed (nor scored)."""
     errors = []
-    for path, keys in rule_set.need_keys:
+    for path, keys in () if record["quick_screen"]["stopped"] else rule_set.need_keys:
         value = record
         for key in keys:
             value = value.get(key) if isinstance(value, dict) else None

@@ -3,6 +3,11 @@
 A commune has at most a few thousand households, so the forms are read once (the columns the queue shows, not
 the records) and flagged, filtered and counted in Python. Forms set aside as duplicates count nowhere: not in the
 totals, the counts or the flags; the filter `set_aside=1` lists them (and only them).
+
+The indicator pages link each figure to the households behind it with three more filters: `basis` (the forms a
+figure counts: `submitted` every form, `approved` those approved or further, `recognised` those recognised by a
+commune decision), `deficit` (deprived on indicator N, from the stored deficit mask) and `previous` (the class of
+the same household code's settled form last year, `none` when there is none: the §5.2 flows).
 """
 
 from __future__ import annotations
@@ -24,7 +29,13 @@ from server.submissions.lifecycle import SETTLED
 from server.submissions.models import CLASSES, STATES, Submission
 
 PAGE_SIZE = 50
-FILTERS = ("village", "enumerator", "state", "class", "flag")
+FILTERS = ("village", "enumerator", "state", "class", "flag", "basis", "deficit", "previous")
+# The forms each basis of the indicators counts (server.indicators reads the same states).
+BASIS_STATES = {"submitted": frozenset(STATES), "approved": SETTLED, "recognised": frozenset({"recognised"})}
+# `previous`: no settled form of the same household code last year.
+NO_PREVIOUS = "none"
+# Deficit indicators are numbered from 1; the mask holds at most this many (server.submissions.models).
+MAX_DEFICIT = 31
 # The filter that lists the forms set aside as duplicates instead of the others.
 SET_ASIDE_FILTER = "set_aside"
 # Forms waiting for the supervisor come first.
@@ -34,7 +45,7 @@ WAITING = ("submitted", "resubmitted")
 COLUMNS = (Submission.id, Submission.kind, Submission.state, Submission.review_year, Submission.commune_code,
            Submission.village_code, Submission.household_code, Submission.submitted_by, Submission.head_name,
            Submission.head_name_key, Submission.head_id_number, Submission.head_birth_year,
-           Submission.members_count, Submission.poverty_class, Submission.deficit_count,
+           Submission.members_count, Submission.poverty_class, Submission.deficit_count, Submission.deficit_mask,
            Submission.interview_started_at, Submission.interview_ended_at, Submission.gps_lat, Submission.gps_lon,
            Submission.revision, Submission.updated_at, Submission.review_type, Submission.duplicate_of_id)
 
@@ -103,13 +114,16 @@ def settled_rows(actor, commune_code: str, year: int) -> list:
     return db.session.execute(stmt).all()
 
 
-def flags_of(actor, commune_code: str, year: int, rows=None) -> dict[int, list[Flag]]:
-    """The quality flags of the commune's household forms of a year (not those set aside), as configured."""
+def flags_of(actor, commune_code: str, year: int, rows=None, previous=None) -> dict[int, list[Flag]]:
+    """The quality flags of the commune's household forms of a year (not those set aside), as configured
+    (`previous`: last year's settled rows, when already read)."""
     if rows is None:
         rows = commune_rows(actor, commune_code, year)
+    if previous is None:
+        previous = settled_rows(actor, commune_code, year - 1)
     households = [r for r in rows if r.kind == "household" and r.duplicate_of_id is None]
     cfg = current_app.config
-    return quality_flags(households, settled_rows(actor, commune_code, year - 1),
+    return quality_flags(households, previous,
                          min_interview_minutes=cfg["MIN_INTERVIEW_MINUTES"],
                          gps_outlier_m=cfg["GPS_OUTLIER_METRES"], gps_min_neighbours=cfg["GPS_MIN_NEIGHBOURS"],
                          local_zone=LOCAL_ZONE)
@@ -117,7 +131,8 @@ def flags_of(actor, commune_code: str, year: int, rows=None) -> dict[int, list[F
 
 def clean_filters(args) -> dict[str, str]:
     """The queue filters from the query string; values that cannot match anything are dropped."""
-    allowed = {"state": STATES, "class": CLASSES, "flag": FLAGS}
+    allowed = {"state": STATES, "class": CLASSES, "flag": FLAGS, "basis": tuple(BASIS_STATES),
+               "deficit": tuple(str(n) for n in range(1, MAX_DEFICIT + 1)), "previous": (*CLASSES, NO_PREVIOUS)}
     out = {}
     for name in FILTERS:
         value = (args.get(name) or "").strip()
@@ -128,10 +143,15 @@ def clean_filters(args) -> dict[str, str]:
     return out
 
 
-def _values(row, flags: list[Flag]) -> dict[str, set[str]]:
-    """The values a household has for each filter (a household may have several flags)."""
+def _values(row, flags: list[Flag], previous: dict[str, str]) -> dict[str, set[str]]:
+    """The values a household has for each filter (a household may have several flags, bases and deficits;
+    `previous`: household code → last year's class)."""
+    mask = row.deficit_mask or 0
     return {"village": {row.village_code}, "enumerator": {str(row.submitted_by)}, "state": {row.state},
-            "class": {row.poverty_class}, "flag": {f.code for f in flags}}
+            "class": {row.poverty_class}, "flag": {f.code for f in flags},
+            "basis": {b for b, states in BASIS_STATES.items() if row.state in states},
+            "deficit": {str(n) for n in range(1, MAX_DEFICIT + 1) if mask >> (n - 1) & 1},
+            "previous": {previous.get(row.household_code, NO_PREVIOUS) if row.household_code else NO_PREVIOUS}}
 
 
 def _order(row) -> tuple:
@@ -153,10 +173,12 @@ def build(actor, commune: Unit, *, year: int | None, filters: dict[str, str], pa
     households = [r for r in rows if r.kind == "household" and r.duplicate_of_id is None]
     aside = [r for r in rows if r.kind == "household" and r.duplicate_of_id is not None]
     queue.villages_forms = sorted((r for r in rows if r.kind == "village"), key=lambda r: r.village_code)
-    queue.flags = flags_of(actor, commune.code, year, rows)
+    last_year = settled_rows(actor, commune.code, year - 1)
+    queue.flags = flags_of(actor, commune.code, year, rows, last_year)
+    previous = {r.household_code: r.poverty_class for r in last_year if r.household_code}
     queue.total, queue.set_aside = len(households), len(aside)
     _resident(queue, households, year)
-    values = {r.id: _values(r, queue.flags.get(r.id, [])) for r in households + aside}
+    values = {r.id: _values(r, queue.flags.get(r.id, []), previous) for r in households + aside}
     queue.counts = {name: Counter(v for r in households for v in values[r.id][name]) for name in FILTERS}
     listed = aside if filters.get(SET_ASIDE_FILTER) else households
     queue.rows = sorted((r for r in listed if all(value in values[r.id][name] for name, value in filters.items()

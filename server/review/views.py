@@ -19,6 +19,7 @@ from wtforms import SelectChoice
 
 from server.audit.operations import record_event
 from server.core.auth import current_actor, requires
+from server.core.db import writes_on_get
 from server.core.errors import Problem
 from server.core.requests import undo_request_work
 from server.core.scoping import can_access, scoped
@@ -166,7 +167,8 @@ def _classification(submission: Submission, lang: str) -> dict | None:
         title = c["rule_set"]
     return {"class": display.code_label("class", c["class"], lang), "code": c["class"], "rule_set": c["rule_set"],
             "rule_set_title": title, "area": display.code_label("area", c.get("area"), lang),
-            "income_basis": display.code_label("income.method", c.get("income_basis"), lang),
+            "income_basis": display.code_label("income.method", c.get("income_basis"), lang)
+            if c.get("income_basis") else display.MISSING,  # none: Phiếu A stopped before Phiếu B's income
             "deficits": [(n, names.get(n, "")) for n in c.get("deficits", [])],
             "b1_points": c.get("b1_points"), "b2_points": c.get("b2_points"),
             "income": None if income is None else format_decimal(round(income)),
@@ -179,10 +181,10 @@ def _field_choices(sections) -> list[SelectChoice]:
     out = [SelectChoice("", _("The whole record"))]
     for section in sections:
         out += [SelectChoice(r["path"], r["label"], optgroup=section["title"]) for r in section["rows"]
-                if r["value"] != display.MISSING]
+                if display.answered(r)]
         for block in section["blocks"]:
             out += [SelectChoice(r["path"], r["label"], optgroup=block["title"]) for r in block["rows"]
-                    if r["value"] != display.MISSING]
+                    if display.answered(r)]
     return out
 
 
@@ -329,6 +331,7 @@ def comment(submission_id: int):
 
 @bp.get("/review/<int:submission_id>/attachments/<path:name>")
 @requires("supervisor", "officer")
+@writes_on_get  # viewing a photo is audited
 def attachment(submission_id: int, name: str):
     """A photo of the form (the latest version's by that name, or `?version=N`'s). Viewing it is audited."""
     actor = current_actor()

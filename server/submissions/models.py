@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import namedtuple
 from datetime import datetime
 
-from sqlalchemy import (JSON, BigInteger, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.core.db import Base, UTCDateTime, utcnow
@@ -19,6 +19,10 @@ from server.submissions.lifecycle import KINDS, STATES
 
 CLASSES = ("poor", "near_poor", "middle", "not_poor")
 BIGINT = BigInteger().with_variant(Integer, "sqlite")
+
+
+# The household forms the indicators count (server.indicators.queries._counted): the partial indexes' WHERE.
+COUNTED_FORMS = "kind = 'household' AND duplicate_of_id IS NULL"
 
 
 def _in(column, values):
@@ -39,6 +43,16 @@ class Submission(Base):
         Index("ix_submissions_year_commune_village", "review_year", "commune_code", "village_code"),
         Index("ix_submissions_year_state_class", "review_year", "state", "poverty_class"),
         Index("ix_submissions_commune_head_name", "commune_code", "head_name_key", "head_birth_year"),
+        # The key that links a household across review years (server.indicators flows).
+        Index("ix_submissions_household", "commune_code", "household_code", "review_year"),
+        # Partial covering indexes over the household forms that count, for server.indicators (migration
+        # 20261201_06): the cells and flows read the first, the deficits and the flows' household keys the second.
+        Index("ix_submissions_counted", "review_year", "commune_code", "state", "poverty_class", "head_ethnicity",
+              "head_is_dtts", "area", "middle_income_agricultural", "village_code", "members_count",
+              "household_code", sqlite_where=text(COUNTED_FORMS), postgresql_where=text(COUNTED_FORMS)),
+        Index("ix_submissions_counted_class", "review_year", "poverty_class", "commune_code", "village_code",
+              "state", "household_code", "members_count", "deficit_count", "deficit_mask",
+              sqlite_where=text(COUNTED_FORMS), postgresql_where=text(COUNTED_FORMS)),
     )
     # Survey answers are personal data: every query goes through server.core.scoping.
     __scope__ = {"commune": "commune_code", "village": "village_code"}
@@ -67,6 +81,10 @@ class Submission(Base):
     head_sex: Mapped[str | None] = mapped_column(String(6))
     head_ethnicity: Mapped[str | None] = mapped_column(String(32))
     members_count: Mapped[int | None] = mapped_column(Integer)
+    # The head belongs to an ethnic minority (DTTS): every group but the majority (server.poverty.codes).
+    head_is_dtts: Mapped[bool | None] = mapped_column(Boolean)
+    # The record's flags.middle_income_agricultural (Phiếu C), as answered; null = not answered.
+    middle_income_agricultural: Mapped[bool | None] = mapped_column(Boolean)
     interview_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     interview_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     gps_lat: Mapped[float | None] = mapped_column(Float)

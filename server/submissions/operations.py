@@ -28,7 +28,9 @@ from server.core.errors import Problem, field_error
 from server.core.scoping import in_area, scoped, unscoped
 from server.extensions import db
 from server.places.models import Unit
-from server.poverty import RecordInvalid, classify, validate_record, validate_village_record
+from server.poverty import RecordInvalid, validate_record, validate_village_record
+from server.poverty.codes import is_ethnic_minority
+from server.surveys.rule_sets import classify_with_point_table
 from server.submissions.history import NEXT_CURSOR, add_event, event_values, taken, touch
 from server.submissions.lifecycle import (KINDS, SET_ASIDE_LABEL, STATE_LABELS, may_correct,
                                          state_after_correction)
@@ -115,7 +117,7 @@ def _not_in_future(record: dict) -> None:
 def _classified(record: dict) -> dict:
     """The rule engine's result, or 422 naming the answer a rule needs."""
     try:
-        return classify(record)
+        return classify_with_point_table(record)  # B1 from b1_items when a point table is loaded
     except RecordInvalid as e:
         raise Problem("validation_failed", fields=e.errors) from None
 
@@ -319,7 +321,9 @@ def extracted(record: dict, result: dict | None) -> dict:
         review_type=record["review_type"], household_code=record.get("household_code"), head_name=head["name"],
         head_name_key=name_key(head["name"]), head_id_number=head.get("id_number"),
         head_birth_year=int(head["birth_date"][:4]) if head.get("birth_date") else head.get("birth_year"),
-        head_sex=head["sex"], head_ethnicity=head["ethnicity"], members_count=len(record["members"]),
+        head_sex=head["sex"], head_ethnicity=head["ethnicity"], head_is_dtts=is_ethnic_minority(head["ethnicity"]),
+        middle_income_agricultural=(record.get("flags") or {}).get("middle_income_agricultural"),
+        members_count=len(record["members"]),
         **classification_columns(result))
     return out
 
@@ -364,10 +368,15 @@ def reclassify(*, review_year: int | None = None, rule_set: str | None = None,
         report["checked"] += 1
         try:
             record = validate_record({k: v for k, v in content.items() if k != "kind"}, rule_set)
-            result = classify(record, rule_set)
+            result = classify_with_point_table(record, rule_set)
         except RecordInvalid as e:
             report["failed"].append({"id": submission.current_id, "fields": e.errors})
             continue
+        # The indicators' columns taken from the record itself (not from its class): kept in step here too.
+        columns = extracted(record, result)
+        for key in ("head_is_dtts", "middle_income_agricultural"):
+            if getattr(submission, key) != columns[key]:
+                setattr(submission, key, columns[key])
         old = submission.classification or {}
         if _same_result(old, result):
             report["unchanged"] += 1

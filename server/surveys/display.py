@@ -5,7 +5,7 @@ the record's: a village record ("kind": "village") reads forms/village/labels.js
 forms/household/labels.json (ethnic groups from config/rules/ethnic-groups.json, Phiếu A items from the form
 definition of the record's review year; the common words Có/Không… from the household labels).
 
-    answers(record, "vi") -> [{"key", "title", "rows": [{"path", "label", "value"}],
+    answers(record, "vi") -> [{"key", "title", "rows": [{"path", "label", "value"[, "not_asked": True]}],
                                "blocks": [{"key", "title", "rows"}]}]   (blocks: one per member, else [])
     diff(old, new, "vi")  -> [{"path", "label", "old", "new"}]
 
@@ -19,9 +19,13 @@ from functools import cache
 
 from server.poverty import RuleSetError, rule_set_for_year
 from server.poverty.codes import RULES_DIR
+from server.poverty.schema import PHIEU_B_MEMBER, PHIEU_B_RECORD, recorded_stopped
 from server.surveys.labels import KINDS, labels
 
 MISSING = "—"
+# What a household Phiếu A stopped was not asked (the form's sections after Phiếu A; the roster's identity is asked).
+PHIEU_B_RECORD_KEYS = (*PHIEU_B_RECORD, "waste_handling", "flags", "poverty_causes", "support_needs")
+PHIEU_B_MEMBER_KEYS = (*PHIEU_B_MEMBER, "school_level", "malnutrition", "pension", "social_allowance")
 # Kept between versions of one household but always different: never reported as a change.
 NOT_COMPARED = ("id", "supersedes")
 # Keys with parts that are shown as one value: B1 answers (labelled by a point table, not here) and photos.
@@ -125,8 +129,38 @@ def _word(name, lang, **params):
     return labels()["words"][name][lang].format(**params)
 
 
+def _skipped_phieu_b(record):
+    """Whether the record's Phiếu A stopped the interview, so that its Phiếu B answers were not asked."""
+    return kind_of(record) == "household" and recorded_stopped(record)
+
+
 def answers(record, lang="vi"):
-    """Return the record's answers as labelled sections of text rows, members one block each."""
+    """Return the record's answers as labelled sections of text rows, members one block each. On a household that
+    Phiếu A stopped, a Phiếu B answer that is absent or null reads "not asked" rather than "—"."""
+    sections = _answers(record, lang)
+    if _skipped_phieu_b(record):
+        not_asked = _word("not_asked", lang)
+        for section in sections:
+            for row in section["rows"] + [r for b in section["blocks"] for r in b["rows"]]:
+                if row["value"] == MISSING and _phieu_b_path(row["path"]):
+                    row["value"], row["not_asked"] = not_asked, True
+    return sections
+
+
+def answered(row):
+    """Whether a display row holds an answer (not "—", not a Phiếu B question a stopped screen skipped)."""
+    return row["value"] != MISSING and not row.get("not_asked")
+
+
+def _phieu_b_path(path):
+    """Whether a row's path is an answer of Phiếu B (or of the sections after it), which a stopped screen skips."""
+    member = MEMBER_PATH_RE.fullmatch(path)
+    if member:
+        return path.split(".", 1)[1] in PHIEU_B_MEMBER_KEYS
+    return path.split(".", 1)[0] in PHIEU_B_RECORD_KEYS
+
+
+def _answers(record, lang):
     form, kind = _quick_screen_form(record), kind_of(record)
     sections = labels(kind)["sections"]
     known = [key for section in sections for key in section["keys"]]

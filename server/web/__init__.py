@@ -14,7 +14,7 @@ bp = Blueprint("web", __name__, template_folder="templates")
 HOME_BY_ROLE = {
     "enumerator": "places.my_area",
     "supervisor": "review.queue",
-    "officer": "places.communes",
+    "officer": "indicators.home",
     "admin": "accounts.users",
 }
 

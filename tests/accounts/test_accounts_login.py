@@ -17,8 +17,8 @@ def test_login_page_signs_in_and_sends_each_role_home(client, make_user):
     make_user("officer", "20", username="thu")
     resp = sign_in(client, "thu")
     assert resp.status_code == 302 and resp.headers["Location"] == "/"
-    assert client.get("/").headers["Location"] == "/places"
-    assert client.get("/places").status_code == 200
+    assert client.get("/").headers["Location"] == "/indicators/"  # an officer lands on the province's figures
+    assert client.get("/indicators/").status_code == 200
 
 
 def test_login_goes_to_the_next_page(client, make_user):

@@ -30,9 +30,14 @@ def test_every_route_declares_a_permission(app):
     assert missing == [], f"routes without @public or @requires: {missing}"
 
 
+# Routes whose unit is a query parameter (checked by @requires(area=...) like a URL parameter).
+QUERIES = {"submissions_api.previous_households": f"?village={SAMPLE_UNIT}"}
+
+
 def _url(rule, values: dict) -> str:
-    """Fill the rule's URL parameters from `values`."""
-    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+    """Fill the rule's URL parameters from `values` (and the query a route needs)."""
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: str(values[m.group(1)]), rule.rule) + QUERIES.get(
+        rule.endpoint, "")
 
 
 @pytest.fixture
@@ -50,7 +55,8 @@ def world(client, make_user, bearer, post, household):
     return {"users": users, "bearer": bearer,
             "values": {"code": SAMPLE_UNIT, "user_id": target.id, "token_id": 0, "lang": "en",
                        "filename": "css/app.css", "version_id": record["id"], "name": "house.jpg",
-                       "submission_id": _submission_id(form["first_id"])}}
+                       "submission_id": _submission_id(form["first_id"]), "rule_set": "2022-2026",
+                       "form_name": "household"}}
 
 
 def _submission_id(first_id: str) -> int:
@@ -116,7 +122,8 @@ def test_role_matrix(app, client, world, login, role, placement):
 
 def test_anonymous_is_sent_to_login_or_refused(app, client):
     values = {"code": SAMPLE_UNIT, "user_id": 1, "token_id": 1, "lang": "en", "filename": "css/app.css",
-              "version_id": "00000000-0000-4000-8000-000000000000", "name": "x.jpg", "submission_id": 1}
+              "version_id": "00000000-0000-4000-8000-000000000000", "name": "x.jpg", "submission_id": 1,
+              "rule_set": "2022-2026", "form_name": "household"}
     for endpoint, method, rule in routes(app):
         if permission_of(app, endpoint).public:
             continue

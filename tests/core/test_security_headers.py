@@ -62,7 +62,8 @@ def values(make_user, post, household):
     submission_id = db.session.execute(unscoped(select(Submission.id).where(
         Submission.first_id == body["first_id"]), "test")).scalar_one()
     return {"code": "T-06529-01", "user_id": target.id, "token_id": 1, "lang": "en", "filename": "css/app.css",
-            "version_id": record["id"], "name": "house.jpg", "submission_id": submission_id}
+            "version_id": record["id"], "name": "house.jpg", "submission_id": submission_id, "rule_set": "2022-2026",
+            "form_name": "household"}
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])

@@ -347,3 +347,25 @@ def test_village_record_page_shows_the_labelled_facts(client, login, supervisor,
     assert comment.status_code == 302
     history = page(client.get(f"/review/{form.id}"))
     assert "Về câu trả lời: Số hộ chưa dùng điện lưới quốc gia" in history  # the history labels a fact too
+
+
+def test_a_stopped_household_without_phieu_b_has_its_page_saying_so(client, login, supervisor, post, enumerator,
+                                                                      household, form_of):
+    record = household(quick_screen={"items": ["a1_car"], "stopped": True})
+    for key in ("income", "housing", "water_source", "toilet", "internet_use", "info_devices"):
+        del record[key]
+    for member in record["members"]:
+        for key in ("health_insurance", "schooling", "highest_diploma", "employment", "disability"):
+            del member[key]
+    assert post(record, enumerator).status_code == 201
+    login(supervisor)
+    response = client.get(f"/review/{form_of(record).id}")
+    assert response.status_code == 200
+    text = page(response)
+    assert "Phiếu A (nhận dạng nhanh) đã dừng khảo sát." in text and "Không nghèo" in text
+    assert text.count("Không hỏi (hộ dừng ở Phiếu A)") >= 6 + 2 * 5  # the household's and each member's Phiếu B
+    assert "Thành viên 1" in text and "Tày" in text  # the roster is shown
+    assert ">null<" not in text
+    # a comment is offered on the answers given, not on the questions not asked
+    choices = re.findall(r'<option value="([^"]*)"', text)
+    assert "members[0].name" in choices and "housing.floor_area_m2" not in choices and "toilet" not in choices

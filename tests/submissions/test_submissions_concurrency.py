@@ -164,3 +164,31 @@ def test_a_reader_polling_during_concurrent_posts_misses_nothing(live):
     assert all(status == 201 for i in range(writers) for status in threads_results[i])
     for i in range(writers, writers + readers):
         assert posted <= threads_results[i]
+
+
+def test_reads_that_write_beside_posts_never_fail(live):
+    """A plain pull, an audited read and posts at the same instant: on SQLite a read that began reading and then
+    wrote (the token's last use, an audit entry) could not take the write lock once a post had committed, and
+    answered 500. Every answer here is a 2xx."""
+    from server.accounts.models import ApiToken
+
+    app, tokens = live
+    stored = base_record()
+    assert post(app, tokens["enum"], stored)[0] == 201
+    with app.app_context():
+        db.session.execute(unscoped(ApiToken.__table__.update().values(last_used_at=None), "test"))
+        db.session.commit()
+        db.session.remove()
+    client = app.test_client
+
+    def act(i):
+        kind = i % 3
+        if kind == 0:
+            return post(app, tokens["enum"], base_record())[0]
+        if kind == 1:
+            return client().get("/api/v1/submissions", headers=tokens["enum"]).status_code
+        return client().get(f"/api/v1/submissions/{stored['id']}", headers=tokens["sup-a"]).status_code
+
+    for _ in range(3):
+        statuses = at_once(9, act)
+        assert all(200 <= s < 300 for s in statuses), statuses

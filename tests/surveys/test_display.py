@@ -109,7 +109,7 @@ def test_code_label_helpers():
 # Answers.
 
 def test_answers_of_a_record_in_vietnamese():
-    record = base_record(quick_screen={"items": ["a1_car"], "stopped": True})
+    record = base_record(quick_screen={"items": ["a1_car"], "stopped": False})
     sections = answers(record)
     assert [s["key"] for s in sections] == ["general", "interview", "quick_screen", "income", "members", "living",
                                             "other"]
@@ -354,3 +354,26 @@ def test_diff_of_two_village_records_names_the_changed_fact():
          "old": "55,5%", "new": "70%"},
         {"path": "facts.has_national_grid", "label": "Có điện lưới quốc gia", "old": "Có", "new": "Không"}]
     assert diff(old, new, "en")[1]["label"] == "On the national grid"
+
+
+def test_a_stopped_household_without_phieu_b_reads_not_asked_and_keeps_its_roster():
+    record = base_record(quick_screen={"items": ["a1_car"], "stopped": True})
+    for key in ("income", "housing", "water_source", "toilet", "internet_use", "info_devices"):
+        del record[key]
+    for member in record["members"]:
+        for key in ("health_insurance", "schooling", "highest_diploma", "employment", "disability"):
+            del member[key]
+    rows = all_rows(answers(record))
+    not_asked = {p for p, r in rows.items() if r.get("not_asked")}
+    assert {"income.method", "housing.floor_area_m2", "toilet", "info_devices", "waste_handling", "flags.merit_person",
+            "members[0].employment", "members[1].health_insurance", "members[1].pension"} <= not_asked
+    assert all(rows[p]["value"] == "Không hỏi (hộ dừng ở Phiếu A)" for p in not_asked)
+    assert all(not p.startswith(("interview", "quick_screen", "id", "commune_code")) for p in not_asked)
+    assert rows["members[0].ethnicity"]["value"] == "Tày" and rows["members[1].relation"]["value"] == "Vợ/chồng"
+    assert "not_asked" not in rows["members[0].id_number"] and rows["members[0].id_number"]["value"] == "—"
+    english = all_rows(answers(record, "en"))
+    assert english["toilet"]["value"] == "Not asked (the household stopped at Form A)"
+    # a household not stopped shows an unanswered question as "—", never "not asked"
+    full = base_record()
+    del full["toilet"]
+    assert all_rows(answers(full))["toilet"] == {"path": "toilet", "label": label("toilet"), "value": "—"}
