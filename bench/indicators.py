@@ -8,7 +8,8 @@ A throwaway database (a fresh SQLite file; with `--postgres`, a database `rasoat
 server, dropped at the end) is migrated to head, loaded with Lạng Sơn's communes (vietnam-provinces) and
 villages of about 120 households each spread over them, with resident counts for both years. Every household
 gets one form in 2025 (all recognised) and one in 2026 (70 % approved or further, 20 % submitted, 10 %
-returned), written with bulk INSERTs (not through ingest: this measures the reading side). Classes follow
+returned), written with bulk INSERTs (not through ingest: this measures the reading side), then `ANALYZE` (on
+PostgreSQL `VACUUM ANALYZE`, as autovacuum would leave the table: index-only scans need the visibility map). Classes follow
 Lạng Sơn's rates (about 3 % poor, 7 % near-poor, 15 % middle), carried from year to year with some moves; 1 % of
 the forms have no household code; heads are 85 % DTTS.
 

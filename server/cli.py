@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from config.settings import ROOT
 from server.core.errors import Problem
-from server.core.requests import undo_request_work
+from server.core.requests import fail_command
 from server.extensions import db
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
@@ -56,14 +56,7 @@ def db_current():
     command.current(alembic_config(current_app.config["DATABASE_URL"]))
 
 
-def _fail(problem: Problem) -> None:
-    """Print a problem in both languages, with its field errors, and exit with status 1."""
-    undo_request_work()
-    body = problem.to_dict()
-    click.echo(f"{body['message']['vi']} / {body['message']['en']}", err=True)
-    for f in body.get("fields", []):
-        click.echo(f"  {f['message']['vi']} / {f['message']['en']}", err=True)
-    sys.exit(1)
+_fail = fail_command  # undo, print the problem in both languages, exit 1
 
 
 @click.command("load-places")

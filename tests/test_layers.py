@@ -56,6 +56,11 @@ RULES = {
         and not (within(imp.target, "server.core") or within(imp.target, "server.extensions"))),
     "places does not import accounts": lambda importer, imp: (
         within(importer, "server.places") and within(imp.target, "server.accounts")),
+    "the rule engine imports no other package of server": lambda importer, imp: (
+        within(importer, "server.poverty") and within(imp.target, "server") and not within(imp.target, "server.poverty")),
+    "only the wiring imports the indicators": lambda importer, imp: (
+        within(imp.target, "server.indicators") and not within(importer, "server.indicators")
+        and importer not in ("server", "server.models", "server.cli")),
     "no private name is imported from another module": lambda importer, imp: (
         is_private(imp.name) or any(is_private(part) for part in imp.module.split(".")[1:])),
 }
@@ -138,6 +143,11 @@ def lazy():
         "from server.review.views import bp", "from server.accounts.models import ROLES",
         "import server.places.models"]),
     ("server.places", True, "places does not import accounts", ["from server.accounts.models import ROLES"]),
+    ("server.poverty.classify", False, "the rule engine imports no other package of server", [
+        "import server.review.models", "from server import review", "from server.core import db",
+        "from server.extensions import db", "from server.review.views import _labels",
+        "from server.review.views import bp", "from server.accounts.models import ROLES",
+        "import server.places.models"]),
     ("server.places.views", False, "no private name is imported from another module", [
         "from server.places import _private_helper", "from server.review.views import _labels",
         "import os._hidden"]),
@@ -145,6 +155,15 @@ def lazy():
 def test_the_walker_finds_a_synthetic_violation_of_each_rule(importer, is_package, rule, expected):
     found = violations(rule, imports_of(SYNTHETIC, importer, is_package))
     assert [line.split(": ", 2)[2] for line in found] == expected
+
+
+def test_the_walker_finds_an_import_of_the_indicators_from_below():
+    source = "from server.indicators import operations\nimport server.indicators.queries\n"
+    rule = "only the wiring imports the indicators"
+    found = violations(rule, imports_of(source, "server.review.queue", False))
+    assert [line.split(": ", 2)[2] for line in found] == [
+        "from server.indicators import operations", "import server.indicators.queries"]
+    assert violations(rule, imports_of(source, "server", True)) == []
 
 
 def rollbacks_in(source: str, path: str = "<string>") -> list[str]:

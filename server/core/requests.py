@@ -120,3 +120,18 @@ def _render_problem(problem: Problem, *, rollback: bool = True):
 def problem_response(problem: Problem):
     """Answer with a problem but keep (commit) what the request recorded, e.g. an audited failed login."""
     return _render_problem(problem, rollback=False)
+
+
+def fail_command(problem: Problem) -> None:
+    """End a command on a refusal: undo its work, print the problem in both languages with its field errors, and
+    exit with status 1 (the commands' counterpart of a 4xx answer)."""
+    import sys
+
+    import click
+
+    undo_request_work()
+    body = problem.to_dict()
+    click.echo(f"{body['message']['vi']} / {body['message']['en']}", err=True)
+    for f in body.get("fields", []):
+        click.echo(f"  {f['message']['vi']} / {f['message']['en']}", err=True)
+    sys.exit(1)

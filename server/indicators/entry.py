@@ -11,7 +11,6 @@ Commands: `flask --app server import-unit-statuses PATH`, `flask --app server se
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -22,7 +21,7 @@ from sqlalchemy import func, select
 from server.core.auth import current_actor, requires
 from server.core.errors import Problem
 from server.core.forms import ConfirmForm
-from server.core.requests import undo_request_work
+from server.core.requests import fail_command, undo_request_work
 from server.core.scoping import units_below
 from server.extensions import db
 from server.indicators import status as st
@@ -142,14 +141,7 @@ def save_figure():
 
 # --- commands ---------------------------------------------------------------------------------------------------
 
-def _fail(problem: Problem) -> None:
-    """Print a problem in both languages with its field errors; exit 1."""
-    undo_request_work()
-    body = problem.to_dict()
-    click.echo(f"{body['message']['vi']} / {body['message']['en']}", err=True)
-    for f in body.get("fields", []):
-        click.echo(f"  {f['message']['vi']} / {f['message']['en']}", err=True)
-    sys.exit(1)
+_fail = fail_command  # undo, print the problem in both languages, exit 1
 
 
 @click.command("import-unit-statuses")

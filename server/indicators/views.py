@@ -25,6 +25,7 @@ from server.core.errors import Problem, field_error
 from server.core.scoping import can_access, scoped
 from server.extensions import db
 from server.indicators import charts
+from server.indicators.targets import POINTS, POINTS_EN
 from server.places.models import Unit
 from server.poverty import RuleSetError, load_rule_set
 from server.submissions.models import Submission
@@ -106,8 +107,9 @@ def with_unit(t: dict, value, *, gap: bool = False) -> str:
     if value is None:
         return "—"
     unit = t.get("unit_of_measure") or ""
-    if gap and unit == "%" and t.get("comparison") in CHANGE_COMPARISONS:
-        return f"{figure(value)} {_('percentage points')}"
+    if t.get("comparison") in CHANGE_COMPARISONS and unit in ("%", POINTS, POINTS_EN):
+        # A target on the change of a rate: the rates themselves (now, last year) are in %, the gap in points.
+        return f"{figure(value)} {_('percentage points')}" if gap else f"{figure(value)} %"
     return f"{figure(value)}{' %' if unit == '%' else ' ' + unit if unit else ''}"
 
 

@@ -21,7 +21,6 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 from live_db import migrate, new_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -335,15 +334,6 @@ def queue_records(page, records) -> None:
 def states(page) -> dict[str, str]:
     """{record id: state} of every form on the phone."""
     return {e["id"]: e["state"] for e in local_entries(page)}
-
-
-@pytest.fixture
-def playwright():
-    """Playwright for a test that launches its own Chromium (a persistent profile), stopped afterwards."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        yield pw
 
 
 def stored(server) -> list[dict]:

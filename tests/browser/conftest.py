@@ -133,19 +133,27 @@ def live_server(backend, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser(chromium):
-    """One headless Chromium for the session."""
+def pw_driver(chromium):
+    """One Playwright driver for the session: its sync API cannot be started twice in one process at once."""
     from playwright.sync_api import sync_playwright
 
     pw = sync_playwright().start()
-    try:
-        instance = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-    except Exception:
-        pw.stop()
-        raise
+    yield pw
+    pw.stop()
+
+
+@pytest.fixture
+def playwright(pw_driver):
+    """Playwright for a test that launches its own Chromium (a persistent profile, tests/browser/collect_app.py)."""
+    return pw_driver
+
+
+@pytest.fixture(scope="session")
+def browser(pw_driver, chromium):
+    """One headless Chromium for the session."""
+    instance = pw_driver.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
     yield instance
     instance.close()
-    pw.stop()
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ ends (401) without losing the outbox, a full phone storage said on screen, and t
 from __future__ import annotations
 
 import pytest
-from collect_app import (ENUMERATOR, PASSWORD, VILLAGE, Phone, collector, household, local_entries, log_in,  # noqa: F401
-                         next_page, playwright, queue_records, states, stored, wait_until)
+from collect_app import (ENUMERATOR, PASSWORD, VILLAGE, Phone, collector, household, local_entries, log_in,
+                         next_page, queue_records, states, stored, wait_until)
 from poverty_records import base_record, person
 
 pytestmark = pytest.mark.browser

@@ -7,8 +7,8 @@ import json
 from datetime import date
 
 import pytest
-from collect_app import (ENUMERATOR, Phone, collector, household, local_entries, log_in, make_drafts,  # noqa: F401
-                         playwright, queue_records, states, stored, wait_until)
+from collect_app import (ENUMERATOR, Phone, collector, household, local_entries, log_in, make_drafts,
+                         states, stored, wait_until)
 
 pytestmark = pytest.mark.browser
 

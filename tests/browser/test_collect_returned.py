@@ -5,7 +5,7 @@ household with two versions."""
 from __future__ import annotations
 
 import pytest
-from collect_app import (ARTIFACTS, Phone, collector, household, log_in, next_page, playwright, queue_records,  # noqa: F401
+from collect_app import (ARTIFACTS, Phone, collector, household, log_in, next_page, queue_records,
                          return_with_comment, states, stored, submit_form, wait_until)
 from poverty_records import person
 

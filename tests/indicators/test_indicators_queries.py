@@ -84,3 +84,31 @@ def test_the_partial_covering_indexes_exist(session):
     indexes = {i["name"]: i["column_names"] for i in inspect(session.connection()).get_indexes("submissions")}
     assert indexes["ix_submissions_counted"][:2] == ["review_year", "commune_code"]
     assert indexes["ix_submissions_counted_class"][:2] == ["review_year", "poverty_class"]
+
+
+def _sums(cells, names) -> dict:
+    """households and persons of the cells summed by the attributes `names`."""
+    out: dict[tuple, list] = {}
+    for c in cells:
+        total = out.setdefault(tuple(c.get(n) for n in names), [0, 0])
+        total[0] += c["households"]
+        total[1] += c["persons"] or 0
+    return out
+
+
+def test_a_provinces_cells_without_flags_and_its_flag_cells_add_up_to_the_full_cells(session, province):
+    """The province table on SQLite reads two groupings that follow an index instead of one (operations.
+    indicator_table): they must count what the full grouping counts, attribute by attribute."""
+    _random_forms(session, province, random.Random(7), 220)
+    session.commit()
+    years = [2026, 2027]
+    full = queries.cells(years, "province", [PROVINCE], "commune")
+    bare = queries.cells(years, "province", [PROVINCE], "commune", flags=False)
+    by_flag = queries.flag_cells(years, "province", [PROVINCE])
+    common = ("year", "bucket", "unit", "poverty_class")
+    attributes = (*common, "head_ethnicity", "head_is_dtts", "area", "agricultural")
+    flag_keys = (*common, "dtts_mn_area", "especially_difficult")
+    assert _sums(bare, attributes) == _sums(full, attributes)
+    assert _sums(by_flag, flag_keys) == _sums(full, flag_keys)
+    assert {c["unit"] for c in by_flag} <= {C1, C2, C3}  # the old commune's forms are counted in C1
+    assert sum(c["households"] for c in by_flag) == sum(c["households"] for c in full) > 0

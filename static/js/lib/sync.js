@@ -33,11 +33,23 @@ export function start() {
   return syncNow({quiet: true});
 }
 
-// Send everything queued, then pull. Several calls at once share one run.
+// Send everything queued, then pull. A call during a run asks for one more run right after it (a form queued
+// or "Gửi ngay" pressed while a run was pulling must not wait for the next periodic try).
+let again = false;
 export function syncNow({quiet = false} = {}) {
-  if (running) return running;
+  if (running) {
+    again = true;
+    return running.then(() => running || status);
+  }
   clearTimeout(timer);
-  running = run(quiet).finally(() => { running = null; });
+  running = run(quiet).finally(() => {
+    running = null;
+    if (again && status.phase === 'idle') {
+      again = false;
+      syncNow({quiet: true});
+    }
+    again = false;
+  });
   return running;
 }
 
