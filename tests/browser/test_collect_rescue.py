@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from collect_app import (ENUMERATOR, Phone, collector, household, local_entries, log_in, make_drafts,
-                         states, stored, wait_until)
+                         states, stored, wait_for_worker, wait_until)
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +36,7 @@ def test_the_outbox_saved_to_a_file_and_loaded_twice_elsewhere_stores_each_house
         first = Phone(playwright, chromium, tmp_path / "phone-1", server.url)
         page = first.open()
         log_in(page)
+        wait_for_worker(page)              # the first visit stored the app on the phone (as a cadre waits for it)
         server.stop()                      # the phone is full, or failing, and has no signal
         page.context.set_offline(True)
         queued = [household(household_code=f"RESCUE-{n}") for n in range(2)]
