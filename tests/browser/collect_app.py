@@ -183,7 +183,10 @@ class Phone:
 
 def wait_for_worker(page) -> str:
     """Wait until a service worker controls the page and has filled its cache; the cache's name."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20_000)
+    # Polled from Python: wait_for_function evaluates its predicate as a string, which the page's CSP (no
+    # 'unsafe-eval') may refuse.
+    wait_until(lambda: page.evaluate("() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)"),
+               timeout=20, what="a service worker to control the page")
     return page.evaluate("""async () => {
         const names = (await caches.keys()).filter((n) => n.startsWith('rasoat-collect-'));
         return names.join(',');
