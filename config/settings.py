@@ -80,6 +80,9 @@ DEFAULTS: dict[str, object] = {
     "REVIEW_YEAR": 0,
     # Most records one POST /api/v1/submissions/batch may carry (more: 413 naming `records`).
     "SUBMISSIONS_BATCH_MAX": 50,
+    # Finished indicator tables kept in memory per process while their data is unchanged (server.indicators.cache);
+    # 0 keeps none. A province's table is about 0.3 MB kept.
+    "INDICATOR_CACHE_TABLES": 256,
 }
 
 # RASOAT_* variables that are not configuration: read by the create-user command, the tests and the benchmarks.

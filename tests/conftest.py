@@ -62,6 +62,9 @@ def session(app):
     """A database session whose work is rolled back after the test (app commits release savepoints)."""
     connection = app.extensions["rasoat_engine"].connect()
     outer = connection.begin()
+    # The indicator tables kept in memory (server.indicators.cache) are keyed by counters that this rollback
+    # winds back: the next test could meet a table of this one's data under the same counters.
+    app.extensions.pop("rasoat_indicator_cache", None)
     db.session.remove()
     db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
     ctx = app.app_context()
@@ -72,6 +75,7 @@ def session(app):
     db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
     outer.rollback()
     connection.close()
+    app.extensions.pop("rasoat_indicator_cache", None)
 
 
 class _FreshRequestClient(FlaskClient):

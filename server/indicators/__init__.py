@@ -4,6 +4,7 @@
     flows.py      pure: the §5.2 flows (poor and near-poor, households and persons; the identity holds exactly)
     queries.py    the set-based SQL (GROUP BY in the database) over `submissions`, and the bases
     operations.py indicator_table() (the machine contract) and unit_figures() (for the unit status)
+    cache.py      finished tables kept in memory while the data versions they were made from are unchanged
     api.py        GET /api/v1/indicators?year=&unit=&basis=
     cli.py        flask --app server indicators --year YEAR [--unit CODE] [--basis ...] [--format json|csv]
     views.py      the dashboards: /indicators/ (the viewer's unit), /indicators/<code>; charts.py their SVG

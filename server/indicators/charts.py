@@ -171,12 +171,7 @@ def grouped_bars(labels: Sequence[str], series: Sequence[Series], *, title: str,
     row_h = 16 + len(series) * (bar_h + gap) + 6
     top = _scale([v for s in series for v in s.values], max_value)
     span = WIDTH - right
-    body = []
-    x = 0
-    for s in series:
-        body.append(_rect(x, 4, 10, 10, PALETTE[s.colour]))
-        body.append(_text(x + 14, 13, s.name, size=11))
-        x += 14 + 7 * len(s.name) + 16
+    body = _legend(series)
     for i, label in enumerate(labels):
         y = legend_h + i * row_h
         body.append(_text(0, y + 12, label))
@@ -197,6 +192,16 @@ def grouped_bars(labels: Sequence[str], series: Sequence[Series], *, title: str,
     return _figure(_svg(legend_h + max(len(labels), 1) * row_h, title, body, "grouped"), table, caption)
 
 
+def _legend(series: Sequence[Series]) -> list[str]:
+    """A swatch and the name of each series, in a row along the top."""
+    out, x = [], 0
+    for s in series:
+        out.append(_rect(x, 4, 10, 10, PALETTE[s.colour]))
+        out.append(_text(x + 14, 13, s.name, size=11))
+        x += 14 + 7 * len(s.name) + 16
+    return out
+
+
 def line_chart(x_labels: Sequence[str], series: Sequence[Series], *, title: str, unit: str = "%",
                number: Callable = plain, caption: str | None = None, first_header: str = "",
                missing: str = "—", breaks: Sequence[int] = (), break_label: str = "",
@@ -215,12 +220,7 @@ def line_chart(x_labels: Sequence[str], series: Sequence[Series], *, title: str,
     def py(v):
         return top_pad + plot_h - plot_h * v / top
 
-    body = []
-    x = 0
-    for s in series:
-        body.append(_rect(x, 4, 10, 10, PALETTE[s.colour]))
-        body.append(_text(x + 14, 13, s.name, size=11))
-        x += 14 + 7 * len(s.name) + 16
+    body = _legend(series)
     for k in range(5):
         v = top * k / 4
         y = py(v)

@@ -34,7 +34,7 @@ from sqlalchemy import select
 from server.core.errors import Problem, field_error
 from server.core.scoping import can_access
 from server.extensions import db
-from server.indicators import queries
+from server.indicators import cache, queries
 from server.indicators.figures import Denominator, change_pp, cuts, dtts_mn_readings, status_figures
 from server.indicators.figures import unit_figures as figures_of
 from server.indicators.flows import flows
@@ -218,11 +218,17 @@ def indicator_table(year, unit_code: str | None = None, basis: str = "approved",
     basis = check_basis(basis)
     year, rule_set = check_year(year)
     unit = find_unit(unit_code, actor)
-    rows = ([] if unit.level == "village" else queries.children(unit, year)) + [unit]
     try:
         previous_rule_set = rule_set_for_year(year - 1)
     except RuleSetError:
         previous_rule_set = None
+    key = ("indicator_table", unit.code, year, basis, rule_set.name, getattr(previous_rule_set, "name", None))
+    return cache.kept(key, lambda: _table(year, unit, basis, rule_set, previous_rule_set))
+
+
+def _table(year: int, unit: Unit, basis: str, rule_set, previous_rule_set) -> dict:
+    """indicator_table() computed from the database."""
+    rows = ([] if unit.level == "village" else queries.children(unit, year)) + [unit]
     indicators = _indicator_numbers(rule_set)
     years = [year] if previous_rule_set is None else [year, year - 1]
     # On SQLite a province's cells come without the village flags, grouped in index order, and the flags in a
@@ -238,6 +244,7 @@ def indicator_table(year, unit_code: str | None = None, basis: str = "approved",
                                  flags[year - 1] if split else None)
                 if previous_rule_set is not None else {})
     links = _group(queries.flow_links(year, basis, unit.level, [unit.code], CHILD[unit.level]))
+    flags = queries.unit_flags(year, rows)
     out_rows = []
     for u in rows:
         whole = u.code == unit.code and unit.level != "village"
@@ -256,8 +263,7 @@ def indicator_table(year, unit_code: str | None = None, basis: str = "approved",
             change[key + "_pp"] = change_pp(figures[key], before[key] if before else None)
         row = {"code": u.code, "name": u.name, "level": u.level, **figures, "surveyed": cov["surveyed"],
                "coverage": coverage_block, **_flow_block(mine_links), "change": change,
-               "status": {"in_dtts_mn_area": u.in_dtts_mn_area, "is_especially_difficult": u.is_especially_difficult,
-                          "is_urban": u.is_urban}}
+               "status": {**flags[u.code], "is_urban": u.is_urban}}
         out_rows.append(row)
     return {"year": year, "basis": basis, "rule_set": rule_set.name,
             "unit": {"code": unit.code, "name": unit.name, "level": unit.level}, "rows": out_rows}

@@ -3,7 +3,7 @@
 Nothing here loops over households in Python: each query returns one row per group (unit × class × the
 attributes the cuts read), a few thousand rows for a province, which server.indicators.figures and .flows fold.
 They read `submissions` through its indexed columns, so a figure is right the moment a form is approved or a
-new one arrives (no summary table to refresh: bench/indicators.py measures the cost). Two partial covering
+new one arrives; a finished table is kept (server.indicators.cache) only until the data it was made from changes. Two partial covering
 indexes over the counted forms (ix_submissions_counted, ix_submissions_counted_class: migration 20261201_06)
 let the cells, the deficits and the flows read the index instead of the wide rows; the flows group only the
 households poor or near-poor in either year (the others are in no flow row).
@@ -30,11 +30,14 @@ from sqlalchemy.orm import aliased
 
 from server.core.scoping import unscoped
 from server.extensions import db
+from server.indicators.models import OfficialStatus
 from server.places.models import CommuneMapping, Unit, UnitHouseholdCount
+from server.poverty.unit_status import especially_difficult_statuses
 from server.submissions.lifecycle import SETTLED
 from server.submissions.models import Submission
 
 BASES = ("approved", "recognised", "submitted")
+OUT_OF_SCOPE = "out_of_scope"  # an official status: outside the DTTS&MN area (server.indicators.status)
 BASIS_STATES = {"approved": tuple(sorted(SETTLED)), "recognised": ("recognised",), "submitted": None}
 S = Submission
 
@@ -119,15 +122,58 @@ BUCKETS = {"approved": ("approved", "recognised"), "recognised": ("recognised",)
            "submitted": ("approved", "recognised", "other")}
 
 
-def _village_flags():
-    """village code → its DTTS&MN and ĐBKK flags, else its commune's."""
-    commune = aliased(Unit, name="flag_commune")
-    return (select(Unit.code.label("code"),
-                   func.coalesce(Unit.in_dtts_mn_area, commune.in_dtts_mn_area).label("dtts_mn_area"),
-                   func.coalesce(Unit.is_especially_difficult, commune.is_especially_difficult)
-                   .label("especially_difficult"))
+def _official(alias, code_column, year: int):
+    """Join condition: `alias` (OfficialStatus) is the status of the unit `code_column` in force on 31/12 of
+    `year` (the day the status page reads too; an import refuses overlapping periods, so at most one)."""
+    day = date(year, 12, 31)
+    return and_(alias.unit_code == code_column, alias.valid_from <= day,
+                or_(alias.valid_to.is_(None), alias.valid_to > day))
+
+
+def _status_flags(alias):
+    """(in a DTTS&MN area, ĐBKK) read from an official status, NULL where the unit has none that day."""
+    difficult = sorted(especially_difficult_statuses())
+    return (case((alias.status.is_(None), null()), (alias.status == OUT_OF_SCOPE, False), else_=True),
+            case((alias.status.is_(None), null()), (alias.status.in_(difficult), True), else_=False))
+
+
+def _village_flags(years):
+    """(year, village code) → its DTTS&MN and ĐBKK flags that year: the village's official status in force on
+    31/12 of the year (server.indicators.status imports the approved lists), else the village's own flags,
+    else its commune's official status, else the commune's flags."""
+    parts = []
+    for year in sorted(set(years)):
+        commune = aliased(Unit, name="flag_commune")
+        own, communes = aliased(OfficialStatus, name="own_status"), aliased(OfficialStatus, name="commune_status")
+        (own_area, own_difficult), (commune_area, commune_difficult) = _status_flags(own), _status_flags(communes)
+        parts.append(
+            select(literal(year, literal_execute=True).label("year"), Unit.code.label("code"),
+                   func.coalesce(own_area, Unit.in_dtts_mn_area, commune_area, commune.in_dtts_mn_area)
+                   .label("dtts_mn_area"),
+                   func.coalesce(own_difficult, Unit.is_especially_difficult, commune_difficult,
+                                 commune.is_especially_difficult).label("especially_difficult"))
             .outerjoin(commune, commune.code == Unit.commune_code)
-            .where(Unit.level == "village").subquery("village_flags"))
+            .outerjoin(own, _official(own, Unit.code, year))
+            .outerjoin(communes, _official(communes, Unit.commune_code, year))
+            .where(Unit.level == "village"))
+    return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("village_flags")
+
+
+def unit_flags(year: int, units) -> dict[str, dict]:
+    """code → {"in_dtts_mn_area", "is_especially_difficult"} of each unit in `year`: its official status in
+    force on 31/12 of the year, else its own flags (the status block of the indicator rows)."""
+    found = db.session.execute(select(OfficialStatus.unit_code, OfficialStatus.status).where(
+        _official(OfficialStatus, OfficialStatus.unit_code, year),
+        OfficialStatus.unit_code.in_([u.code for u in units]))).all()
+    official = dict(found)
+    difficult = especially_difficult_statuses()
+    out = {}
+    for u in units:
+        status = official.get(u.code)
+        out[u.code] = ({"in_dtts_mn_area": u.in_dtts_mn_area, "is_especially_difficult": u.is_especially_difficult}
+                       if status is None else
+                       {"in_dtts_mn_area": status != OUT_OF_SCOPE, "is_especially_difficult": status in difficult})
+    return out
 
 
 def cells(years, level: str, codes, group_level: str, flags: bool = True) -> list[dict]:
@@ -151,13 +197,14 @@ def cells(years, level: str, codes, group_level: str, flags: bool = True) -> lis
         rows = db.session.execute(unscoped(stmt.group_by(*keys), AREA_CHECKED)).all()
         names = ("year", "bucket", "unit", "poverty_class", "head_ethnicity", "head_is_dtts", "area", "agricultural")
         return _fold(rows, names, _renames(f))
-    flags_q = _village_flags()
+    flags_q = _village_flags(years)
     unit = (S.commune_code if rename else f.group_column(group_level)).label("unit")
     keys = [S.review_year.label("year"), _bucket().label("bucket"), unit, S.poverty_class, S.head_ethnicity,
             S.head_is_dtts, S.area, S.middle_income_agricultural.label("agricultural"), flags_q.c.dtts_mn_area,
             flags_q.c.especially_difficult]
     stmt = select(*keys, func.count().label("households"), func.sum(S.members_count).label("persons"))
-    stmt = (stmt.select_from(S) if rename else f.joined(stmt)).outerjoin(flags_q, flags_q.c.code == S.village_code)
+    stmt = (stmt.select_from(S) if rename else f.joined(stmt)).outerjoin(
+        flags_q, and_(flags_q.c.code == S.village_code, flags_q.c.year == S.review_year))
     stmt = f.within(_counted(stmt, "submitted").where(S.review_year.in_(list(years))), level, codes)
     out = [dict(r) for r in _run(stmt.group_by(*keys))]
     if rename:
@@ -176,13 +223,13 @@ def flag_cells(years, level: str, codes) -> list[dict]:
     keys = [S.review_year, S.poverty_class, S.commune_code, S.village_code, S.state]
     stmt = select(*keys, func.count(), func.sum(S.members_count)).select_from(S)
     stmt = f.within(_counted(stmt, "submitted").where(S.review_year.in_(list(years))), level, codes)
-    flags = {r.code: (r.dtts_mn_area, r.especially_difficult)
-             for r in db.session.execute(select(_village_flags()))}
+    flags = {(r.year, r.code): (r.dtts_mn_area, r.especially_difficult)
+             for r in db.session.execute(select(_village_flags(years)))}
     renames = _renames(f)
     out: dict[tuple, dict] = {}
     for year, cls, commune, village, state, households, persons in db.session.execute(
             unscoped(stmt.group_by(*keys), AREA_CHECKED)):
-        dtts_mn, difficult = flags.get(village, (None, None))
+        dtts_mn, difficult = flags.get((year, village), (None, None))
         key = (year, _bucket_of(state), renames.get(commune, commune), cls, dtts_mn, difficult)
         cell = out.get(key)
         if cell is None:
@@ -357,14 +404,13 @@ def in_force(year: int):
 
 def villages_with_counts(year: int, level: str, code: str) -> list[dict]:
     """The villages (in force during `year`) of a unit, with their resident count of the year and their flags."""
-    c = aliased(Unit, name="commune")
+    flags = _village_flags([year])
     column = {"province": Unit.province_code, "commune": Unit.commune_code, "village": Unit.code}[level]
     stmt = (select(Unit.code, Unit.commune_code, Unit.province_code, UnitHouseholdCount.households,
-                   UnitHouseholdCount.persons,
-                   func.coalesce(Unit.in_dtts_mn_area, c.in_dtts_mn_area).label("dtts_mn_area"))
+                   UnitHouseholdCount.persons, flags.c.dtts_mn_area)
             .outerjoin(UnitHouseholdCount, and_(UnitHouseholdCount.unit_code == Unit.code,
                                                 UnitHouseholdCount.year == year))
-            .outerjoin(c, c.code == Unit.commune_code)
+            .outerjoin(flags, flags.c.code == Unit.code)
             .where(Unit.level == "village", column == code, in_force(year)))
     return [dict(r) for r in db.session.execute(stmt).mappings()]
 
@@ -391,5 +437,5 @@ def group_by_commune_class(year: int) -> list[tuple]:
     return list(db.session.execute(unscoped(stmt, "benchmark baseline")).all())
 
 
-__all__ = ["BASES", "BUCKETS", "cells", "flag_cells", "deficit_cells", "flow_links", "villages_with_counts",
+__all__ = ["BASES", "BUCKETS", "cells", "unit_flags", "flag_cells", "deficit_cells", "flow_links", "villages_with_counts",
            "own_counts", "children", "group_by_commune_class"]

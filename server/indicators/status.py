@@ -57,6 +57,7 @@ from server.core.scoping import can_access
 from server.core.text import vi_sort_key
 from server.extensions import db
 from server.indicators.models import OfficialStatus
+from server.indicators.queries import OUT_OF_SCOPE
 from server.places.csvfile import check_header, parse_date, read_csv
 from server.places.models import Unit
 from server.poverty import FiguresInvalid, unit_status
@@ -69,7 +70,6 @@ BASES = ("approved", "recognised", "submitted")
 DISADVANTAGED = {"village": "dbkk", "commune": "kv3"}
 # Every figure the criteria can read; other keys of the review's figures are not passed to the rule engine.
 CRITERIA_FIGURES = frozenset(COUNTS + PERCENTAGES + DISTANCES + FACTS)
-OUT_OF_SCOPE = "out_of_scope"
 NAME_MAX = 200
 
 CHANGE_LABELS = {
@@ -83,18 +83,10 @@ CHANGE_LABELS = {
 
 # --- criteria files -------------------------------------------------------------------------------------------
 
-# Criteria files read once per version of the file (name → (mtime, spec)): a province's 1,700 units would read
-# them thousands of times per page; an edit still applies at once, as in the rule engine.
-_SPECS: dict[str, tuple[int, dict]] = {}
-
-
 def criteria_spec(name: str) -> dict:
-    """The checked criteria file `name` (server.poverty.unit_status.load_area_criteria), re-read when it changes."""
-    mtime = (AREA_STATUS_DIR / f"{name}.json").stat().st_mtime_ns
-    cached = _SPECS.get(name)
-    if cached is None or cached[0] != mtime:
-        cached = _SPECS[name] = (mtime, load_area_criteria(name))
-    return cached[1]
+    """The checked criteria file `name`: server.poverty.unit_status.load_area_criteria keeps it while the file is
+    unchanged (a province's 1,700 units ask for it thousands of times a page; an edit applies at once)."""
+    return load_area_criteria(name)
 
 
 def criteria_names() -> list[str]:

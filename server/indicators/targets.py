@@ -346,15 +346,8 @@ def save_target(actor, data: dict, target_id: int | None = None) -> PlanTarget:
               "target_value": _number(data.get("target_value"), "target_value", errors),
               "source": _text(data, "source", errors), "note": _text(data, "note", errors, required=False)}
     row = _existing(PlanTarget, target_id, actor, errors)
-    if not errors:
-        clash = db.session.execute(select(PlanTarget).where(
-            PlanTarget.unit_code == values["unit_code"], PlanTarget.year == values["year"],
-            PlanTarget.indicator == values["indicator"])).scalar_one_or_none()
-        if clash is not None and clash is not row:
-            errors.append(_error("indicator", "đơn vị đã có chỉ tiêu này cho năm đó: hãy sửa chỉ tiêu đó.",
-                                      "the unit already has this target for that year: edit that one."))
-    if errors:
-        raise Problem("validation_failed", fields=errors)
+    _refuse_clash(PlanTarget, row, values, errors, ("đơn vị đã có chỉ tiêu này cho năm đó: hãy sửa chỉ tiêu đó.",
+                                                    "the unit already has this target for that year: edit that one."))
     return _write(PlanTarget, row, values, TARGET_FIELDS, actor, "plan_target", updated_by=_who(actor),
                   updated_at=utcnow())
 
@@ -373,17 +366,24 @@ def save_external_figure(actor, data: dict, figure_id: int | None = None) -> Ext
               "value": value, "unit_of_measure": unit_of_measure, "source": _text(data, "source", errors),
               "note": _text(data, "note", errors, required=False)}
     row = _existing(ExternalFigure, figure_id, actor, errors)
-    if not errors:
-        clash = db.session.execute(select(ExternalFigure).where(
-            ExternalFigure.unit_code == values["unit_code"], ExternalFigure.year == values["year"],
-            ExternalFigure.indicator == values["indicator"])).scalar_one_or_none()
-        if clash is not None and clash is not row:
-            errors.append(_error("indicator", "đơn vị đã có số liệu này cho năm đó: hãy sửa số liệu đó.",
-                                      "the unit already has this figure for that year: edit that one."))
-    if errors:
-        raise Problem("validation_failed", fields=errors)
+    _refuse_clash(ExternalFigure, row, values, errors,
+                  ("đơn vị đã có số liệu này cho năm đó: hãy sửa số liệu đó.",
+                   "the unit already has this figure for that year: edit that one."))
     return _write(ExternalFigure, row, values, FIGURE_FIELDS, actor, "external_figure", entered_by=_who(actor),
                   entered_at=utcnow())
+
+
+def _refuse_clash(model, row, values: dict, errors: list, message: tuple[str, str]) -> None:
+    """422 with every error found, one more on `indicator` when another row has the same unit, year and
+    indicator (each is unique: edit that one instead)."""
+    if not errors:
+        clash = db.session.execute(select(model).where(
+            model.unit_code == values["unit_code"], model.year == values["year"],
+            model.indicator == values["indicator"])).scalar_one_or_none()
+        if clash is not None and clash is not row:
+            errors.append(_error("indicator", *message))
+    if errors:
+        raise Problem("validation_failed", fields=errors)
 
 
 def _existing(model, row_id, actor, errors):

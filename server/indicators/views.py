@@ -463,12 +463,7 @@ def _unit_page(code: str | None):
 def targets_page(code: str):
     """The plan targets of a unit for the year: each with its current value, gap, state and a progress bar (its
     own page: evaluating them reads the indicator table of two years and the units' status)."""
-    ctx = page_context(code, "indicators.targets")
-    actor, unit, year = ctx.pop("actor"), ctx["unit"], ctx["year"]
-    if year is None:
-        return render_template("indicators/targets.html", table=None, targets=None, **ctx)
-    return render_template("indicators/targets.html", table=_heading(year), page_title=_("Plan targets"),
-                           targets=targets(year, unit, ctx["basis"], actor), **ctx)
+    return _side_page(code, "targets", _("Plan targets"), targets)
 
 
 @bp.get("/<code>/status", endpoint="status")
@@ -476,10 +471,15 @@ def targets_page(code: str):
 def status_page(code: str):
     """Official beside indicative ĐBKK status of the unit and the units below it, who would leave or enter and
     why (its own page: the rule engine runs on every unit's figures)."""
-    ctx = page_context(code, "indicators.status")
+    return _side_page(code, "status", _("ĐBKK status"), statuses)
+
+
+def _side_page(code: str, name: str, title: str, compute):
+    """A page of one more reading of the unit's year (`compute(year, unit, basis, actor)`), under the template
+    and context key `name`."""
+    ctx = page_context(code, f"indicators.{name}")
     actor, unit, year = ctx.pop("actor"), ctx["unit"], ctx["year"]
     if year is None:
-        return render_template("indicators/status.html", table=None, status=None, **ctx)
-    return render_template("indicators/status.html", table=_heading(year), page_title=_("ĐBKK status"),
-                           status=statuses(year, unit, ctx["basis"], actor), **ctx)
-
+        return render_template(f"indicators/{name}.html", table=None, **{name: None}, **ctx)
+    return render_template(f"indicators/{name}.html", table=_heading(year), page_title=title,
+                           **{name: compute(year, unit, ctx["basis"], actor)}, **ctx)

@@ -144,6 +144,14 @@ def load_area_criteria(name):
     return spec
 
 
+def especially_difficult_statuses() -> frozenset[str]:
+    """The statuses that mean a unit of especially difficult (ĐBKK) status, over every criteria file: a class
+    marked `"especially_difficult": {"value": true, ...}` with its citation (thôn ĐBKK; xã khu vực III)."""
+    return frozenset(cls["status"] for path in sorted(AREA_STATUS_DIR.glob("*.json"))
+                     for rules in load_area_criteria(str(path))["levels"].values() for cls in rules["classes"]
+                     if (cls.get("especially_difficult") or {}).get("value") is True)
+
+
 def _load_area_criteria(path):
     """Read and check one criteria file."""
     spec = read_json(path)
