@@ -259,6 +259,10 @@ function refreshSoon() {
 }
 
 async function goHome() {
+  if (reloadAtHome) {
+    location.reload();   // a new version took over while a form was open: it starts now
+    return;
+  }
   app.screen = 'home';
   const view = ++app.view;
   history.replaceState({}, '', cfg.scope);
@@ -287,12 +291,15 @@ function afterSignIn() {
 
 // Service worker: a new version waits; it is applied at the next start (never while a form is open).
 let registration = null;
+const TAKE_OVER_WAIT = 5000;              // ms a start waits for the waiting version to take over
+const RESTARTED = 'rasoat-update-restart';  // sessionStorage: "count:since" of the starts reloaded to retry a take-over
+
 async function startWorker() {
-  if (!('serviceWorker' in navigator)) return;
+  if (!('serviceWorker' in navigator)) return false;
   registration = await navigator.serviceWorker.register(cfg.worker, {scope: cfg.scope});
-  if (registration.waiting && navigator.serviceWorker.controller) {
-    // This is a start: no form is open, so the waiting version takes over now.
-    return applyUpdate();
+  if (registration.waiting && navigator.serviceWorker.controller && !app.formOpen) {
+    // This is a start: no form is open, so the waiting version takes over now, before the app loads anything more.
+    if (await takeOver()) return true;
   }
   const watch = (worker) => {
     if (!worker) return;
@@ -306,20 +313,65 @@ async function startWorker() {
   registration.addEventListener('updatefound', () => watch(registration.installing));
   // A collector left open all day still hears of a new version (it is applied at the next start).
   setInterval(() => { if (navigator.onLine) registration.update().catch(() => {}); }, 60 * 60 * 1000);
+  return false;
+}
+
+// Once asked, the new version's take-over reloads the app, except while a form is open: then at the next home screen.
+let reloadAtHome = false;
+let listening = false;
+function reloadOnTakeOver() {
+  if (listening) return;
+  listening = true;
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (app.formOpen) reloadAtHome = true;
+    else location.reload();
+  });
+}
+
+// Asks the waiting version to take over (no form is open); true when the app is about to reload.
+// Chromium acts on a waiting worker's first skipWaiting() only: it stops the old worker as soon as it is idle, and if
+// a request of the page that is still loading restarts that worker, the swap then waits for its idle timeout (30 s or
+// more), and asking again changes nothing. So the start asks once the page has loaded, and if the new version has
+// not taken over within a few seconds it starts again (a navigation makes Chromium retry the swap), at most twice.
+async function takeOver() {
+  reloadOnTakeOver();
+  if (document.readyState !== 'complete') {
+    await new Promise((done) => window.addEventListener('load', done, {once: true}));
+  }
+  const changed = new Promise((done) => {
+    navigator.serviceWorker.addEventListener('controllerchange', () => done(true), {once: true});
+  });
+  let asked = null;
+  const ask = () => {
+    // A newer version may finish installing meanwhile and become the one waiting: it is asked too.
+    const waiting = registration.waiting;
+    if (waiting && waiting !== asked && !app.formOpen) {
+      asked = waiting;
+      waiting.postMessage({type: 'apply-update'});
+    }
+  };
+  ask();
+  const timer = setInterval(ask, 250);
+  const taken = await Promise.race([changed, new Promise((done) => setTimeout(() => done(false), TAKE_OVER_WAIT))]);
+  clearInterval(timer);
+  if (taken || !registration.waiting) return taken;
+  // At most two retries in two minutes (no session storage: none); else the app starts as it is and swaps later.
+  try {
+    const [count, since] = (sessionStorage.getItem(RESTARTED) || '0:0').split(':').map(Number);
+    const fresh = !(Date.now() - since <= 2 * 60 * 1000);
+    if (app.formOpen || (!fresh && count >= 2)) return false;
+    sessionStorage.setItem(RESTARTED, fresh ? `1:${Date.now()}` : `${count + 1}:${since}`);
+  } catch {
+    return false;
+  }
+  location.reload();
+  return true;
 }
 
 function applyUpdate() {
+  // The button on the home screen: the enumerator restarts the app now.
   if (app.formOpen || !registration || !registration.waiting) return;
-  let changed = false;
-  navigator.serviceWorker.addEventListener('controllerchange', () => { changed = true; location.reload(); }, {once: true});
-  // Asked again until it takes over (a message to a worker that is still starting can be lost, and a newer
-  // version may finish installing meanwhile and become the one waiting); never once a form is open.
-  const ask = (tries) => {
-    if (changed || app.formOpen) return;
-    if (registration.waiting) registration.waiting.postMessage({type: 'apply-update'});
-    if (tries > 1) setTimeout(() => ask(tries - 1), 1000);
-  };
-  ask(30);
+  takeOver().catch(() => {});
 }
 
 // A 401 while sending: log in again (outside a form); the outbox is kept as it is.
@@ -340,7 +392,12 @@ async function boot() {
   setLang(lang || 'vi');
   configure({api: cfg.api});
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
-  startWorker().catch((e) => notify('worker', t('worker.failed', {reason: e.message})));
+  const worker = startWorker().catch((e) => {
+    notify('worker', t('worker.failed', {reason: e.message}));
+    return false;
+  });
+  // A start with a new version waiting: it takes over before the app opens anything (the page then reloads).
+  if (await Promise.race([worker, new Promise((done) => setTimeout(() => done(false), 2 * TAKE_OVER_WAIT))])) return;
   const token = await db.getMeta('token');
   const expires = await db.getMeta('token_expires_at');
   app.user = await db.getMeta('user');
