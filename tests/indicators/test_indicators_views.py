@@ -111,6 +111,9 @@ def test_the_commune_page_shows_the_figures_of_the_table_and_says_its_basis(clie
     assert mine["households"] == 180
     assert "0,56 %" in text
     assert "Đã duyệt ở xã trở lên" in text and "2022-2026" in text and "2025" in text
+    # T-06529-02 has no resident persons count: the persons tile says the poor persons and that, not "of —".
+    assert mine["persons"] is None
+    assert f"{mine['poor_persons']} nhân khẩu nghèo; chưa có số nhân khẩu cư trú" in text
     # Both villages are rows of its table, each linked to its own page.
     assert f'href="/indicators/{VILLAGE}?year=2025&basis=approved"' in text
     assert f'href="/indicators/{VILLAGE_2}?year=2025&basis=approved"' in text
