@@ -8,11 +8,15 @@ first two has a counter in the database that every change bumps in the change's 
 - `data_versions.places`: triggers on units, resident counts, commune mappings and official unit statuses
   (migration 20261201_07).
 
-A request reads those counters (one small query) before anything else, and a table kept under the same counters,
-unit, year, basis and rule sets is the table it would compute: the counters are read in a snapshot no older
-than the one the table is then computed in, so a kept table is never older than its key says. A table computed
-in a transaction that wrote or will write (its changes not yet committed, and perhaps rolled back) is returned
-but not kept.
+A commune's or a village's table is keyed by the newest cursor among the forms of its commune (and of the old
+communes mapped into it; index `ix_submissions_commune_change`) instead of the global counter, so it outlives
+changes in other communes; the province's by the global counter.
+
+A request reads those counters (one small query, and one index probe per commune code) before anything else, and
+a table kept under the same counters, unit, year, basis and rule sets is the table it would compute: the counters
+are read in a snapshot no older than the one the table is then computed in, so a kept table is never older than
+its key says. A table computed in a transaction that wrote or will write (its changes not yet committed, and
+perhaps rolled back) is returned but not kept.
 The rule sets are files read when the app starts: their names are part of the key.
 
 Kept per app (per database), in process memory, for the last `INDICATOR_CACHE_TABLES` tables (setting; 0 turns
@@ -28,15 +32,17 @@ import threading
 from collections import OrderedDict
 
 from flask import current_app
-from sqlalchemy import event, select, union_all
+from sqlalchemy import event, func, select, union_all
 from sqlalchemy.orm import Session
 
 from server.core.db import will_write
+from server.core.scoping import unscoped
 from server.extensions import db
 from server.indicators.models import DataVersion
-from server.submissions.models import SyncCounter
+from server.submissions.models import Submission, SyncCounter
 
 _WROTE = "rasoat_indicators_wrote"
+_NEWEST = "the newest cursor of a commune's forms: a version number, no form is read"
 _VERSIONS = union_all(select(SyncCounter.name, SyncCounter.value),
                       select(("places:" + DataVersion.name).label("name"), DataVersion.value))
 
@@ -76,18 +82,27 @@ def _cache() -> TableCache:
     return cache
 
 
-def data_version() -> tuple:
-    """The counters of everything a table is made from, as they stand in this transaction."""
-    return tuple(sorted(db.session.execute(_VERSIONS).all()))
+def data_version(communes=None) -> tuple:
+    """The counters of everything a table is made from, as they stand in this transaction. With `communes` (the
+    commune codes a table's forms can carry), the forms' part is the newest cursor among those communes' forms
+    instead of the global counter: a change in another commune leaves the version as it is."""
+    rows = db.session.execute(_VERSIONS).all()
+    if communes is None:
+        return tuple(sorted(rows))
+    newest = [db.session.execute(unscoped(select(func.max(Submission.change_seq))
+                                          .where(Submission.commune_code == code), _NEWEST)).scalar()
+              for code in sorted(communes)]
+    return (*sorted(r for r in rows if r[0] != "submissions"), ("forms", tuple(newest)))
 
 
-def kept(key: tuple, compute):
+def kept(key: tuple, compute, communes=None):
     """The table `compute()` returns for `key` (unit, year, basis, rule sets): a copy of the one kept under the
-    same data version, else computed now (and kept, unless this transaction wrote)."""
+    same data version (of the forms of `communes` only, when given), else computed now (and kept, unless this
+    transaction wrote)."""
     cache = _cache()
     if cache.size <= 0:
         return compute()
-    full = (key, data_version())
+    full = (key, data_version(communes))
     table = cache.get(full)
     if table is None:
         table = compute()

@@ -223,7 +223,8 @@ def indicator_table(year, unit_code: str | None = None, basis: str = "approved",
     except RuleSetError:
         previous_rule_set = None
     key = ("indicator_table", unit.code, year, basis, rule_set.name, getattr(previous_rule_set, "name", None))
-    return cache.kept(key, lambda: _table(year, unit, basis, rule_set, previous_rule_set))
+    return cache.kept(key, lambda: _table(year, unit, basis, rule_set, previous_rule_set),
+                      communes=None if unit.level == "province" else queries.commune_codes(unit))
 
 
 def _table(year: int, unit: Unit, basis: str, rule_set, previous_rule_set) -> dict:

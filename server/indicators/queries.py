@@ -422,6 +422,14 @@ def own_counts(year: int, codes) -> dict[str, tuple]:
     return {r.unit_code: (r.households, r.persons) for r in db.session.execute(stmt)}
 
 
+def commune_codes(unit: Unit) -> list[str]:
+    """Every commune code the forms of a commune's or village's table can carry: its commune's, and those of the
+    old communes mapped into it (whatever the mapping's shape: a superset of what the queries read)."""
+    commune = unit.code if unit.level == "commune" else unit.commune_code
+    old = db.session.execute(select(CommuneMapping.old_code).where(CommuneMapping.new_code == commune)).scalars()
+    return sorted({commune, *old})
+
+
 def children(unit: Unit, year: int) -> list[Unit]:
     """The unit's child units in force during `year`, by code."""
     stmt = select(Unit).where(Unit.parent_code == unit.code, in_force(year)).order_by(Unit.code)
@@ -437,5 +445,5 @@ def group_by_commune_class(year: int) -> list[tuple]:
     return list(db.session.execute(unscoped(stmt, "benchmark baseline")).all())
 
 
-__all__ = ["BASES", "BUCKETS", "cells", "unit_flags", "flag_cells", "deficit_cells", "flow_links", "villages_with_counts",
+__all__ = ["BASES", "BUCKETS", "cells", "unit_flags", "commune_codes", "flag_cells", "deficit_cells", "flow_links", "villages_with_counts",
            "own_counts", "children", "group_by_commune_class"]

@@ -45,6 +45,8 @@ class Submission(Base):
         Index("ix_submissions_commune_head_name", "commune_code", "head_name_key", "head_birth_year"),
         # The key that links a household across review years (server.indicators flows).
         Index("ix_submissions_household", "commune_code", "household_code", "review_year"),
+        # The newest change to a commune's forms (server.indicators.cache: a commune's kept tables).
+        Index("ix_submissions_commune_change", "commune_code", "change_seq"),
         # Partial covering indexes over the household forms that count, for server.indicators (migration
         # 20261201_06): the cells and flows read the first, the deficits and the flows' household keys the second.
         Index("ix_submissions_counted", "review_year", "commune_code", "state", "poverty_class", "head_ethnicity",

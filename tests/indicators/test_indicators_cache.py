@@ -16,7 +16,7 @@ from server.places.models import UnitHouseholdCount
 from server.submissions.history import touch
 from server.submissions.models import Submission
 
-from province import C1, PROVINCE, V1A
+from province import C1, C3, PROVINCE, V1A
 
 
 @contextmanager
@@ -120,3 +120,29 @@ def test_a_table_computed_in_a_transaction_that_wrote_is_not_kept(app, province)
         table = indicator_table(2027, PROVINCE, basis="submitted")
     assert [s for s in seen if "FROM submissions" in s]   # computed again: the rolled-back write's table was never kept
     assert table == fresh(app, 2027, PROVINCE, basis="submitted")
+
+
+def test_a_communes_table_outlives_changes_in_other_communes_but_not_in_its_old_communes(app, province):
+    """98001's flows read the forms filed under the old commune 98009 mapped into it (q24, 2025, V-98009-A)."""
+    commune_table = indicator_table(2027, C1)
+    village_table = indicator_table(2027, V1A)
+    other = form(province, "h20")                # a form of 98003
+    assert other.commune_code == C3
+    other.state = "approved"
+    touch(other)
+    db.session.commit()
+    with statements() as seen:
+        assert indicator_table(2027, C1) == commune_table
+        assert indicator_table(2027, V1A) == village_table
+    assert not [s for s in seen if "FROM submissions" in s and "max(" not in s.lower()], seen
+    # The province's table is computed again, and so is 98001's after a change to a form of the old commune.
+    with statements() as seen:
+        indicator_table(2027, PROVINCE)
+    assert [s for s in seen if "FROM submissions" in s and "max(" not in s.lower()]
+    old = form(province, "q24")
+    assert old.commune_code == "98009"
+    touch(old)                               # a change to the form (its figures stay the same)
+    db.session.commit()
+    with statements() as seen:
+        assert indicator_table(2027, C1) == fresh(app, 2027, C1)
+    assert [s for s in seen if "FROM submissions" in s and "max(" not in s.lower()]
