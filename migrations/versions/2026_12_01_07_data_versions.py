@@ -4,8 +4,9 @@ be kept and known to be current; and `ix_submissions_commune_change` (commune_co
 change to one commune's forms, so that a commune's kept tables outlive changes elsewhere.
 
 The forms' own changes are already counted by `sync_counters` (every change to a form takes the next cursor);
-the places tables and the official statuses had no such counter and are written by several paths (imports, the admin pages, restores), so
-here triggers count them, whatever wrote the row: on PostgreSQL one per statement, on SQLite one per row.
+the places tables and the official statuses had no such counter and are written by several paths (imports, the
+admin pages, restores), so here triggers count them, whatever wrote the row: on PostgreSQL one per statement, on
+SQLite one per row.
 
 Revision ID: 20261201_07
 Revises: 20261201_06

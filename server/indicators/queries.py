@@ -3,10 +3,11 @@
 Nothing here loops over households in Python: each query returns one row per group (unit × class × the
 attributes the cuts read), a few thousand rows for a province, which server.indicators.figures and .flows fold.
 They read `submissions` through its indexed columns, so a figure is right the moment a form is approved or a
-new one arrives; a finished table is kept (server.indicators.cache) only until the data it was made from changes. Two partial covering
-indexes over the counted forms (ix_submissions_counted, ix_submissions_counted_class: migration 20261201_06)
-let the cells, the deficits and the flows read the index instead of the wide rows; the flows group only the
-households poor or near-poor in either year (the others are in no flow row).
+new one arrives; a finished table is kept (server.indicators.cache) only until the data it was made from
+changes. Two partial covering indexes over the counted forms (ix_submissions_counted,
+ix_submissions_counted_class: migration 20261201_06) let the cells, the deficits and the flows read the index
+instead of the wide rows; the flows group only the households poor or near-poor in either year (the others are
+in no flow row).
 
 **Bases** (what counts; household forms only, never a form set aside as a duplicate):
 
@@ -445,5 +446,5 @@ def group_by_commune_class(year: int) -> list[tuple]:
     return list(db.session.execute(unscoped(stmt, "benchmark baseline")).all())
 
 
-__all__ = ["BASES", "BUCKETS", "cells", "unit_flags", "commune_codes", "flag_cells", "deficit_cells", "flow_links", "villages_with_counts",
-           "own_counts", "children", "group_by_commune_class"]
+__all__ = ["BASES", "BUCKETS", "cells", "unit_flags", "commune_codes", "flag_cells", "deficit_cells", "flow_links",
+           "villages_with_counts", "own_counts", "children", "group_by_commune_class"]
