@@ -438,25 +438,21 @@ def _in_area(stmt, model, actor):
 
 def list_targets(year: int | None = None, unit_code: str | None = None, actor=None) -> list[PlanTarget]:
     """Targets (of a year, of a unit), those in the actor's area, by year, unit and indicator."""
-    stmt = select(PlanTarget)
-    if year is not None:
-        stmt = stmt.where(PlanTarget.year == year)
-    if unit_code is not None:
-        stmt = stmt.where(PlanTarget.unit_code == unit_code)
-    stmt = _in_area(stmt, PlanTarget, actor).order_by(PlanTarget.year.desc(), PlanTarget.unit_code,
-                                                       PlanTarget.indicator)
-    return list(db.session.execute(stmt).scalars())
+    return _listed(PlanTarget, year, unit_code, actor)
 
 
 def list_external_figures(year: int | None = None, unit_code: str | None = None, actor=None) -> list[ExternalFigure]:
-    """External figures (of a year, of a unit) in the actor's area."""
-    stmt = select(ExternalFigure)
+    """External figures (of a year, of a unit) in the actor's area, by year, unit and indicator."""
+    return _listed(ExternalFigure, year, unit_code, actor)
+
+
+def _listed(model, year, unit_code, actor) -> list:
+    stmt = select(model)
     if year is not None:
-        stmt = stmt.where(ExternalFigure.year == year)
+        stmt = stmt.where(model.year == year)
     if unit_code is not None:
-        stmt = stmt.where(ExternalFigure.unit_code == unit_code)
-    stmt = _in_area(stmt, ExternalFigure, actor).order_by(ExternalFigure.year.desc(), ExternalFigure.unit_code,
-                                                           ExternalFigure.indicator)
+        stmt = stmt.where(model.unit_code == unit_code)
+    stmt = _in_area(stmt, model, actor).order_by(model.year.desc(), model.unit_code, model.indicator)
     return list(db.session.execute(stmt).scalars())
 
 
