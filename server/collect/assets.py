@@ -38,18 +38,23 @@ _hashes: dict[Path, tuple[tuple[int, int], str]] = {}
 _gzipped: dict[Path, tuple[tuple[int, int], bytes]] = {}
 
 
-def file_hash(path: Path) -> str:
-    """The first 16 hex digits of the SHA-256 of a file's content, recomputed only when the file changes."""
+def _per_content(store: dict, path: Path, make):
+    """`make(bytes)` of a file's content, kept in `store` until the file's modification time or size changes."""
     st = path.stat()
     stamp = (st.st_mtime_ns, st.st_size)
     with _lock:
-        known = _hashes.get(path)
+        known = store.get(path)
     if known and known[0] == stamp:
         return known[1]
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    value = make(path.read_bytes())
     with _lock:
-        _hashes[path] = (stamp, digest)
-    return digest
+        store[path] = (stamp, value)
+    return value
+
+
+def file_hash(path: Path) -> str:
+    """The first 16 hex digits of the SHA-256 of a file's content, recomputed only when the file changes."""
+    return _per_content(_hashes, path, lambda data: hashlib.sha256(data).hexdigest()[:16])
 
 
 def shell_files() -> list[Path]:
@@ -135,13 +140,4 @@ def _static_path() -> Path | None:
 
 def _gzip_file(path: Path) -> bytes:
     """The gzipped content of a static file, compressed once per content."""
-    st = path.stat()
-    stamp = (st.st_mtime_ns, st.st_size)
-    with _lock:
-        known = _gzipped.get(path)
-    if known and known[0] == stamp:
-        return known[1]
-    body = gzip.compress(path.read_bytes(), compresslevel=9, mtime=0)
-    with _lock:
-        _gzipped[path] = (stamp, body)
-    return body
+    return _per_content(_gzipped, path, lambda data: gzip.compress(data, compresslevel=9, mtime=0))
