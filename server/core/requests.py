@@ -133,5 +133,6 @@ def fail_command(problem: Problem) -> None:
     body = problem.to_dict()
     click.echo(f"{body['message']['vi']} / {body['message']['en']}", err=True)
     for f in body.get("fields", []):
-        click.echo(f"  {f['message']['vi']} / {f['message']['en']}", err=True)
+        where = f"{f['path']}: " if f.get("path") else ""
+        click.echo(f"  {where}{f['message']['vi']} / {f['message']['en']}", err=True)
     sys.exit(1)

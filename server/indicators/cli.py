@@ -10,7 +10,7 @@ import sys
 import click
 
 from server.core.errors import Problem
-from server.core.requests import undo_request_work
+from server.core.requests import fail_command
 from server.indicators.operations import indicator_table
 
 # The CSV columns: the contract's keys, nested objects flattened as "key.sub".
@@ -44,12 +44,7 @@ def indicators(year, unit, basis, fmt):
     try:
         table = indicator_table(year, unit, basis)
     except Problem as problem:
-        undo_request_work()
-        body = problem.to_dict()
-        click.echo(f"{body['message']['vi']} / {body['message']['en']}", err=True)
-        for f in body.get("fields", []):
-            click.echo(f"  {f['path']}: {f['message']['vi']} / {f['message']['en']}", err=True)
-        sys.exit(1)
+        fail_command(problem)
     if fmt == "json":
         click.echo(json.dumps(table, ensure_ascii=False, indent=1))
         return
