@@ -83,6 +83,29 @@ DEFAULTS: dict[str, object] = {
     # Finished indicator tables kept in memory per process while their data is unchanged (server.indicators.cache);
     # 0 keeps none. A province's table is about 150 KB kept, a commune's about 10 KB.
     "INDICATOR_CACHE_TABLES": 256,
+    # Threads that write the long exports (household lists) in the background (server/exports/jobs.py); 0 runs
+    # none by itself (the tests run jobs themselves).
+    "EXPORT_WORKERS": 2,
+    # Folder of the finished export files. Empty means `instance/exports`.
+    "EXPORTS_FOLDER": "",
+    # Hours a finished export (file and job) is kept for its download, then deleted: the lists hold personal data.
+    "EXPORT_KEEP_HOURS": 24,
+    # The push to the provincial system (server/exports/push.py): the address its import endpoint takes a POST
+    # of a batch of approved records and aggregates at, e.g. "https://hethong.tinh.gov.vn/api/imports/rasoat".
+    # Empty means no push: nothing is queued and `flask --app server push` refuses. Plain http:// only to this
+    # machine (127.0.0.1, localhost); anywhere else it must be https://, since the batches hold personal data.
+    "PUSH_URL": "",
+    # Sent as `Authorization: Bearer <PUSH_TOKEN>` with every batch (empty: no Authorization header). A secret:
+    # set it in instance/config.py or RASOAT_PUSH_TOKEN, never in the repository.
+    "PUSH_TOKEN": "",
+    # Most outbox items (records and aggregates together) in one batch.
+    "PUSH_BATCH_SIZE": 200,
+    # Seconds to wait for the endpoint to answer one batch before the attempt counts as failed (and is retried).
+    "PUSH_TIMEOUT_S": 30,
+    # Most attempts one run of `flask --app server push` makes on a batch the endpoint did not answer (network
+    # error, 5xx, 429), waiting 2 s, 4 s, 8 s ... (at most 10 minutes, with jitter) between them; the next run
+    # goes on from there. The page's "Push now" makes one attempt and never waits.
+    "PUSH_MAX_ATTEMPTS": 5,
 }
 
 # RASOAT_* variables that are not configuration: read by the create-user command, the tests and the benchmarks.

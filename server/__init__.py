@@ -61,6 +61,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     plans.init_app(app)  # /plans: official statuses, targets, external figures; import-unit-statuses, seed-plan-targets
 
+    from server import exports
+
+    exports.init_app(app)  # /exports/, GET /api/v1/records and /api/v1/reports/<table>, `flask export`
+
     from server import cli
 
     cli.init_app(app)

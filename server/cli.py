@@ -105,14 +105,16 @@ def import_commune_mapping(path: str):
 
 @click.command("create-user")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["enumerator", "supervisor", "officer", "admin"]))
+@click.option("--role", required=True,
+              type=click.Choice(["enumerator", "supervisor", "officer", "admin", "api_client"]))
 @click.option("--unit", "unit_code", required=True, help="Code of the unit the user is scoped to.")
 @click.option("--name", "full_name", default="", help="Full name (default: the username).")
 def create_user(username: str, role: str, unit_code: str, full_name: str):
-    """Create a user; the password comes from RASOAT_NEW_PASSWORD or a prompt."""
+    """Create a user; the password comes from RASOAT_NEW_PASSWORD or a prompt (an api_client has none: give it a
+    token with `flask --app server api-client-token USERNAME`)."""
     from server.accounts.operations import create_user as create
 
-    password = os.environ.get("RASOAT_NEW_PASSWORD") or click.prompt(
+    password = None if role == "api_client" else os.environ.get("RASOAT_NEW_PASSWORD") or click.prompt(
         "Password / Mật khẩu", hide_input=True, confirmation_prompt=True)
     try:
         user = create(None, username=username, full_name=full_name or username, role=role, unit_code=unit_code,
@@ -121,6 +123,37 @@ def create_user(username: str, role: str, unit_code: str, full_name: str):
         _fail(problem)
     db.session.commit()
     click.echo(f"user {user.username} created ({role}, {user.unit_code}) / đã tạo người dùng {user.username}")
+
+
+@click.command("api-client-token")
+@click.argument("username")
+@click.option("--label", default="", help="Where the token is used (default: empty).")
+@click.option("--days", type=click.IntRange(1, 366), default=None,
+              help="Days the token is valid (default: API_TOKEN_DAYS).")
+def api_client_token(username: str, label: str, days: int | None):
+    """Issue a token for an API client account (the provincial system's machine) and print it, once."""
+    from server.accounts.operations import find_user, issue_client_token
+    from server.core.roles import API_CLIENT
+    from server.core.db import writing
+    from server.core.requests import undo_request_work
+
+    with writing():
+        user = find_user(username)
+        if user is None or user.role != API_CLIENT:
+            undo_request_work()
+            click.echo(f"{username} không phải tài khoản hệ thống kết nối (máy); chỉ tài khoản đó nhận mã truy cập "
+                       f"ở đây (tạo bằng trang quản trị người dùng). / {username} is not an API client (machine) "
+                       "account; only such an account gets a token here (create it on the users admin page).",
+                       err=True)
+            sys.exit(2)
+        try:
+            token, row = issue_client_token(None, user, label, days)
+        except Problem as problem:
+            _fail(problem)
+        db.session.commit()
+    click.echo(token)
+    click.echo(f"token for / mã truy cập cho {user.username} ({user.unit_code}), expires / hết hạn "
+               f"{row.expires_at.isoformat()}: shown only this once / chỉ hiện một lần này", err=True)
 
 
 @click.command("bootstrap-admin")
@@ -253,8 +286,8 @@ def restore(directory: str, yes: bool):
 def init_app(app) -> None:
     """Register the commands."""
     app.cli.add_command(db_cli)
-    for command in (load_places, import_villages, import_commune_mapping, create_user, bootstrap_admin,
-                    load_demo, reclassify):
+    for command in (load_places, import_villages, import_commune_mapping, create_user, api_client_token,
+                    bootstrap_admin, load_demo, reclassify):
         app.cli.add_command(command)
     app.cli.add_command(backup)
     app.cli.add_command(restore)

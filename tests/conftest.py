@@ -42,7 +42,9 @@ def app(backend, tmp_path_factory):
     try:
         migrate(url)
         application = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "SECRET_KEY": "test-secret",
-                                  "TESTING": True, "WTF_CSRF_ENABLED": False})
+                                  "TESTING": True, "WTF_CSRF_ENABLED": False,
+                                  # Background exports are run by the tests themselves (server.exports.jobs).
+                                  "EXPORT_WORKERS": 0})
         with application.app_context():
             from server.places.operations import import_villages, load_province
 

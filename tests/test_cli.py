@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from server.accounts import operations as ops
 from server.accounts.models import User
 from server.audit.models import AuditEvent
-from server.core.roles import ROLES
+from server.core.roles import WEB_ROLES
 from server.core.scoping import unscoped
 from server.places.models import CommuneMapping, Unit, UnitHouseholdCount
 
@@ -192,7 +192,7 @@ def test_load_demo_creates_labelled_villages_and_one_user_per_role(run, session)
     assert len(villages) == 3
     assert all(v.level == "village" and v.name.startswith("DEMO ") and v.parent_code == "06529" for v in villages)
     users = session.execute(unscoped(select(User).where(User.username.like("demo-%")), "t")).scalars().all()
-    assert {u.role for u in users} == set(ROLES)  # and one enumerator per demo village
+    assert {u.role for u in users} == set(WEB_ROLES)  # and one enumerator per demo village
     assert sorted(u.unit_code for u in users if u.role == "enumerator") == [v.code for v in sorted(
         villages, key=lambda v: v.code)]
     for user in users:

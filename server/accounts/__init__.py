@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from server.core.auth import is_api_request
+from server.core.roles import API_CLIENT
 from server.core.scoping import UNSCOPED
 
 EXEMPT_FROM_PASSWORD_CHANGE = {"accounts.change_password", "accounts.logout", "web.set_language", "static"}
@@ -31,7 +32,9 @@ def init_app(app) -> None:
         if not (user_id.isdigit() and version.isdigit()):
             return None
         user = db.session.get(User, int(user_id), execution_options={UNSCOPED: "session owner"})
-        return user if user is not None and user.session_version == int(version) else None
+        if user is None or user.session_version != int(version) or user.role == API_CLIENT:
+            return None  # an API client never has a web session, whatever a cookie says
+        return user
 
     @app.before_request
     def _authenticate_api():

@@ -15,6 +15,7 @@ ROLE_LABELS = {
     "supervisor": _l("Commune supervisor"),
     "officer": _l("Provincial officer"),
     "admin": _l("Administrator"),
+    "api_client": _l("API client (machine)"),
 }
 
 
@@ -46,6 +47,13 @@ class UserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES], validate_choice=False,
                        validators=[AnyOf(ROLES, message=_l("Choose one of the listed roles."))])
     unit_code = StringField(_l("Unit code (province, commune or village)"), validators=[required(), length(max=20)])
-    # Required on creation (the view checks); on editing, empty keeps the current password.
+    # Required on creation except for an API client, which has none (the view checks); on editing, empty keeps the
+    # current password.
     password = PasswordField(_l("Password"), validators=[Optional(), length(min=10, max=200)])
     is_enabled = BooleanField(_l("Account enabled"), default=True)
+
+
+class ClientTokenForm(FlaskForm):
+    """Issue a token for an API client (the provincial system's machine); the label says where it is used."""
+
+    label = StringField(_l("Label (where the token is used)"), validators=[Optional(), length(max=100)])

@@ -16,7 +16,7 @@ from server.accounts.models import ApiToken, User
 from server.audit.operations import record_event
 from server.core.db import utcnow, will_write
 from server.core.errors import Problem, field_error
-from server.core.roles import ROLE_NAMES, ROLES
+from server.core.roles import API_CLIENT, ROLE_NAMES, ROLES
 from server.core.scoping import can_access, unscoped
 from server.extensions import db
 from server.places.models import Unit
@@ -26,13 +26,19 @@ MAX_PASSWORD_LENGTH = 200
 USERNAME = re.compile(r"^[a-z0-9._-]{3,64}$")
 FULL_NAME_MAX = 200
 # Levels of unit each role may be scoped to: a cadre works in a village (or a whole commune), a supervisor in a
-# commune, an officer for the province; an administrator manages a province or one commune.
+# commune, an officer for the province; an administrator manages a province or one commune; an API client (the
+# provincial system's machine) reads the province, or one commune.
 ROLE_LEVELS = {
     "enumerator": ("village", "commune"),
     "supervisor": ("commune",),
     "officer": ("province",),
     "admin": ("province", "commune"),
+    "api_client": ("province", "commune"),
 }
+# The password hash of an API client: not of the form `method$salt$hash`, so no password ever matches it.
+NO_PASSWORD = "!api-client:no-password"
+# How long a token an administrator issues may last, in days.
+MAX_TOKEN_DAYS = 366
 # Computed once, so a login for an unknown username costs the same as one with a wrong password.
 _DUMMY_HASH = generate_password_hash("rasoat-timing-equaliser")
 
@@ -105,21 +111,32 @@ def find_user(username: str) -> User | None:
     return db.session.execute(stmt).scalar_one_or_none()
 
 
-def create_user(actor, *, username: str, full_name: str, role: str, unit_code: str, password: str,
+def _refuse_client_password() -> None:
+    """Refuse a password for an API client: it has none, so nobody can sign in as the machine."""
+    raise Problem("validation_failed", fields=[field_error(
+        "password", "Tài khoản hệ thống kết nối (máy) không có mật khẩu: để trống; mã truy cập do quản trị viên cấp.",
+        "An API client (machine) has no password: leave it empty; an administrator issues its tokens.")])
+
+
+def create_user(actor, *, username: str, full_name: str, role: str, unit_code: str, password: str | None,
                 must_change_password: bool = False, is_enabled: bool = True) -> User:
-    """Create a user; the actor (None for the command line) must have the new user's unit in their area."""
+    """Create a user; the actor (None for the command line) must have the new user's unit in their area. An API
+    client gets no password (a hash no password matches) and nothing to change at a first sign-in."""
     username = username.strip().lower()  # stored lower-case, so the unique constraint is case-insensitive
     full_name = " ".join(full_name.split())
     _check_names(username, full_name)
     unit = get_unit(unit_code)
     _check_role_unit(role, unit)
     _check_in_area(actor, unit)
+    if role == API_CLIENT and password:
+        _refuse_client_password()
     if find_user(username) is not None:
         raise Problem("username_taken", username=username,
                       fields=[field_error("username", "Đã có người dùng.", "Already taken.")])
+    machine = role == API_CLIENT
     user = User(username=username, full_name=full_name or username, role=role, unit_code=unit.code,
-                password_hash=hash_password(password), must_change_password=must_change_password,
-                is_enabled=is_enabled)
+                password_hash=NO_PASSWORD if machine else hash_password(password or ""),
+                must_change_password=must_change_password and not machine, is_enabled=is_enabled)
     db.session.add(user)
     db.session.flush()
     record_event("user_created", actor, target_type="user", target_id=user.id, unit_code=unit.code,
@@ -140,6 +157,12 @@ def update_user(actor, user: User, *, full_name: str, role: str, unit_code: str,
             "is_enabled" if not is_enabled else "role",
             "Bạn không thể tự khoá tài khoản hay đổi vai trò của chính mình.",
             "You cannot disable your own account or change your own role.")])
+    if (role == API_CLIENT) != (user.role == API_CLIENT):
+        # A person's password would stay on a machine, or a person would be left without one: make a new account.
+        raise Problem("validation_failed", fields=[field_error(
+            "role", "Không thể đổi giữa tài khoản hệ thống kết nối (máy) và tài khoản người dùng: hãy tạo tài khoản "
+                    "mới.",
+            "An account cannot change between an API client (machine) and a person's role: create a new account.")])
     before = {"full_name": user.full_name, "role": user.role, "unit_code": user.unit_code,
               "is_enabled": user.is_enabled}
     user.full_name = full_name or user.username
@@ -156,7 +179,10 @@ def update_user(actor, user: User, *, full_name: str, role: str, unit_code: str,
 def set_password(actor, user: User, password: str, *, must_change: bool = False) -> None:
     """Set a new password; a user changing their own clears the must-change flag. The old password may be known to
     someone else, so every web session of the user ends and every API token is revoked; a user changing their own
-    stays signed in in the browser they changed it from (the view stamps the new session version there)."""
+    stays signed in in the browser they changed it from (the view stamps the new session version there). An API
+    client has no password to set."""
+    if user.role == API_CLIENT:
+        _refuse_client_password()
     user.password_hash = hash_password(password)
     user.must_change_password = must_change
     revoked = revoke_all_tokens(user)
@@ -210,6 +236,14 @@ def authenticate(username: str, password: str, ip: str) -> User:
                      retry_after=wait)
         raise Problem("too_many_attempts", **throttling.wait_params(wait))
     user = find_user(key)
+    if user is not None and user.role == API_CLIENT:
+        # A machine never signs in, on the page or for a token: refused like a wrong password (and counted like
+        # one), after as long a check, so a guess learns nothing; the audit trail says why.
+        check_password_hash(_DUMMY_HASH, password)
+        throttling.record_failure(claim)
+        record_event("login_failed", None, actor_name=key, target_type="user", target_id=user.id,
+                     unit_code=user.unit_code, reason="api_client")
+        raise Problem("invalid_credentials")
     if user is not None and user.locked_at is not None:
         # Refused without checking the password, so a guess at a locked account learns nothing about it.
         record_event("login_failed", None, actor_name=key, target_type="user", target_id=user.id,
@@ -254,15 +288,49 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
 
-def issue_token(user: User, label: str = "") -> tuple[str, ApiToken]:
-    """Make a bearer token for the user, valid for API_TOKEN_DAYS; return the token (shown once) and its row."""
+_OWNER = object()  # issue_token's default actor: the token's own user, signing in
+
+
+def issue_token(user: User, label: str = "", *, actor=_OWNER, days: int | None = None,
+                actor_name: str | None = None) -> tuple[str, ApiToken]:
+    """Make a bearer token for the user, valid for `days` (default API_TOKEN_DAYS); return the token (shown once)
+    and its row. The audit entry names `actor` as who issued it: by default the user, who signed in for it."""
     token = secrets.token_urlsafe(32)
     row = ApiToken(user_id=user.id, token_hash=_hash_token(token), label=label[:100],
-                   expires_at=utcnow() + timedelta(days=current_app.config["API_TOKEN_DAYS"]))
+                   expires_at=utcnow() + timedelta(days=days or current_app.config["API_TOKEN_DAYS"]))
     db.session.add(row)
     db.session.flush()
-    record_event("token_issued", user, target_type="api_token", target_id=row.id, unit_code=user.unit_code)
+    if actor is _OWNER:
+        record_event("token_issued", user, target_type="api_token", target_id=row.id, unit_code=user.unit_code)
+    else:  # issued for someone else: whose token it is, and for how long
+        record_event("token_issued", actor, actor_name=actor_name, target_type="api_token", target_id=row.id,
+                     unit_code=user.unit_code, user_id=user.id, username=user.username, label=row.label,
+                     expires_at=row.expires_at.isoformat())
     return token, row
+
+
+def issue_client_token(actor, user: User, label: str = "", days: int | None = None) -> tuple[str, ApiToken]:
+    """Issue a token for an API client (the provincial system's machine, which cannot sign in for one): by an
+    administrator whose area holds the account, or by the command line (actor None) at installation."""
+    _check_in_area(actor, user.unit)
+    if user.role != API_CLIENT:
+        raise Problem("validation_failed", fields=[field_error(
+            "username", f"{user.username} không phải tài khoản hệ thống kết nối (máy): người dùng tự đăng nhập để "
+                        "nhận mã truy cập.",
+            f"{user.username} is not an API client (machine) account: people sign in for their own tokens.")])
+    if not user.is_active:
+        raise Problem("validation_failed", fields=[field_error(
+            "is_enabled", f"Tài khoản {user.username} đang bị khoá: hãy mở lại trước khi cấp mã truy cập.",
+            f"The account {user.username} is disabled: enable it before issuing a token.")])
+    if days is not None and not 1 <= days <= MAX_TOKEN_DAYS:
+        raise Problem("validation_failed", fields=[field_error(
+            "days", f"Số ngày hiệu lực phải từ 1 đến {MAX_TOKEN_DAYS}.",
+            f"The number of days must be between 1 and {MAX_TOKEN_DAYS}.")])
+    label = " ".join(label.split())
+    if len(label) > 100:
+        raise Problem("validation_failed", fields=[field_error(
+            "label", "Nhãn dài quá 100 ký tự.", "The label is longer than 100 characters.")])
+    return issue_token(user, label, actor=actor, days=days, actor_name=None if actor is not None else "cli")
 
 
 # One query for the token, its user and the user's unit: every API call starts here, so it is built once.

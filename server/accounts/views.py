@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from server.accounts import operations as ops, throttling
-from server.accounts.forms import ROLE_LABELS, LoginForm, PasswordForm, UserForm
+from server.accounts.forms import ROLE_LABELS, ClientTokenForm, LoginForm, PasswordForm, UserForm
 from server.accounts.models import ApiToken, User
 from server.audit.operations import record_event
 from server.core.auth import current_actor, public, requires
@@ -16,7 +16,7 @@ from server.core.db import utcnow
 from server.core.errors import Problem
 from server.core.forms import ConfirmForm
 from server.core.requests import undo_request_work
-from server.core.roles import ROLES
+from server.core.roles import API_CLIENT, WEB_ROLES
 from server.core.urls import local_target
 from server.core.scoping import scoped
 from server.extensions import db
@@ -56,7 +56,7 @@ def login():
 
 
 @bp.post("/logout")
-@requires(*ROLES)
+@requires(*WEB_ROLES)
 def logout():
     """Sign out: the session ends on the server too, so a copy of its cookie no longer signs anyone in."""
     user = current_actor()
@@ -67,7 +67,7 @@ def logout():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@requires(*ROLES)
+@requires(*WEB_ROLES)
 def change_password():
     """Change one's own password (forced after a first login with a generated password). Every other session and
     every API token of the user ends; this browser stays signed in."""
@@ -91,7 +91,7 @@ def change_password():
 
 
 @bp.get("/account")
-@requires(*ROLES)
+@requires(*WEB_ROLES)
 def tokens():
     """Show one's account and API tokens (phones), with a way to revoke each."""
     user = current_actor()
@@ -102,16 +102,24 @@ def tokens():
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
-@requires(*ROLES)
+@requires(*WEB_ROLES)
 def revoke_token(token_id: int):
-    """Revoke one of one's own tokens (a lost phone)."""
+    """Revoke one of one's own tokens (a lost phone), or, for an administrator, a token of an API client in their
+    area (the provincial system's machine has no page of its own); a token of anyone else is not found."""
     form = ConfirmForm()
+    actor = current_actor()
     row = db.session.get(ApiToken, token_id)
-    if row is None or row.user_id != current_actor().id or not form.validate_on_submit():
+    if row is None or not form.validate_on_submit():
         abort(404)
-    ops.revoke_token(current_actor(), row)
+    if row.user_id == actor.id:
+        back = url_for("accounts.tokens")
+    elif actor.role == "admin" and row.user.role == API_CLIENT:
+        back = url_for("accounts.edit_user", user_id=_user_in_area(row.user_id).id)
+    else:
+        abort(404)
+    ops.revoke_token(actor, row)
     flash(_("The token has been revoked."))
-    return redirect(url_for("accounts.tokens"))
+    return redirect(back)
 
 
 @bp.get("/admin/users")
@@ -149,7 +157,7 @@ def new_user():
     """Create a user in the administrator's area."""
     form = UserForm()
     if form.validate_on_submit():
-        if not form.password.data:
+        if not form.password.data and form.role.data != API_CLIENT:
             form.password.errors.append(_("A password is required for a new user."))
         else:
             try:
@@ -187,8 +195,38 @@ def edit_user(user_id: int):
         else:
             flash(_("User %(name)s saved.", name=user.username))
             return redirect(url_for("accounts.users"))
+    return _edit_page(user, form, ClientTokenForm(formdata=None))
+
+
+def _edit_page(user: User, form: UserForm, token_form: ClientTokenForm):
+    """The edit page of a user; an API client's shows its tokens and the button that issues one."""
+    tokens = []
+    if user.role == API_CLIENT:
+        tokens = db.session.execute(select(ApiToken).where(ApiToken.user_id == user.id)
+                                    .order_by(ApiToken.id.desc())).scalars().all()
+    status = 422 if form.errors or token_form.errors else 200
     return render_template("accounts/user_form.html", form=form, user=user, confirm=ConfirmForm(),
-                           delays=throttling.delays_for(user.username), now=utcnow()), (422 if form.errors else 200)
+                           delays=throttling.delays_for(user.username), now=utcnow(), tokens=tokens,
+                           token_form=token_form, api_client=API_CLIENT), status
+
+
+@bp.post("/admin/users/<int:user_id>/tokens")
+@requires("admin")
+def issue_client_token(user_id: int):
+    """Issue a token for an API client in the administrator's area, shown this once on the answer page: the
+    provincial system cannot sign in for one (it has no password)."""
+    user = _user_in_area(user_id)
+    token_form = ClientTokenForm()
+    if token_form.validate_on_submit():
+        try:
+            token, row = ops.issue_client_token(current_actor(), user, token_form.label.data or "")
+        except Problem as problem:
+            undo_request_work()
+            body = problem.to_dict()
+            token_form.label.errors = [f["message"][_lang()] for f in body.get("fields") or [body]]
+        else:
+            return render_template("accounts/token_issued.html", user=user, token=token, row=row)
+    return _edit_page(user, UserForm(obj=user, formdata=None), token_form)
 
 
 @bp.post("/admin/users/<int:user_id>/lock")

@@ -13,7 +13,7 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "login_throttled": ("Đăng nhập bị làm chậm", "Sign-in slowed down"),
     "logout": ("Đăng xuất", "Signed out"),
     "password_changed": ("Đổi mật khẩu", "Password changed"),
-    "token_issued": ("Cấp mã truy cập cho điện thoại", "Phone access token issued"),
+    "token_issued": ("Cấp mã truy cập (điện thoại, máy kết nối)", "Access token issued"),
     "token_revoked": ("Thu hồi mã truy cập", "Access token revoked"),
     "user_created": ("Tạo người dùng", "User created"),
     "user_updated": ("Sửa người dùng", "User updated"),
@@ -49,6 +49,13 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "review.decision": ("Ghi quyết định của xã", "Commune decision recorded"),
     "review.set_aside": ("Gác lại phiếu trùng", "Form set aside as a duplicate"),
     "review.restore": ("Khôi phục phiếu đã gác lại", "Set-aside form restored"),
+    # Exports to the provincial system
+    "households.exported": ("Xuất danh sách hộ (dữ liệu cá nhân)", "Household list exported (personal data)"),
+    "households.downloaded": ("Tải tệp danh sách hộ đã xuất", "Exported household list downloaded"),
+    "records.exported": ("Hệ thống tỉnh tải dữ liệu phiếu", "Records read by the provincial system"),
+    "push.sent": ("Gửi dữ liệu lên hệ thống của tỉnh", "Data pushed to the provincial system"),
+    "push.refused": ("Hệ thống của tỉnh từ chối lô dữ liệu", "Batch refused by the provincial system"),
+    "push.failed": ("Gửi lên tỉnh chưa được, sẽ thử lại", "Push to the province failed, will retry"),
     # Backups
     "backup.made": ("Sao lưu", "Backup made"),
     "backup.restored": ("Khôi phục từ bản sao lưu", "Restored from a backup"),
@@ -67,6 +74,9 @@ TARGET_LABELS = {
     "plan_target": ("Chỉ tiêu kế hoạch", "Plan target"),
     "external_figure": ("Số liệu ngoài", "External figure"),
     "village": ("Thôn", "Village"),
+    "unit": ("Đơn vị", "Unit"),
+    "export_job": ("Tệp xuất", "Export file"),
+    "push_batch": ("Lô dữ liệu gửi tỉnh", "Push batch"),
 }
 
 

@@ -103,14 +103,26 @@ class Database:
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-# Set by `writing()` for work outside a request (commands) that reads and then writes.
-_WRITING: ContextVar[bool] = ContextVar("rasoat_writing", default=False)
+# Set by `writing()` for work outside a request (commands) that reads and then writes; by `reading()` (False) for
+# the reads of a streamed answer, which run after the request's transaction committed.
+_WRITING: ContextVar[bool | None] = ContextVar("rasoat_writing", default=None)
 
 
 @contextmanager
 def writing():
     """Within this block, a new SQLite transaction takes the write lock when it begins."""
     token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
+
+
+@contextmanager
+def reading():
+    """Within this block, a new transaction only reads, whatever the request: the body of a streamed answer, read
+    after its request committed, must not hold SQLite's write lock while a slow client downloads it."""
+    token = _WRITING.set(False)
     try:
         yield
     finally:
@@ -128,8 +140,9 @@ def _writes() -> bool:
     """Whether the transaction about to begin will write: inside `writing()`, a request whose method writes, or a
     view marked `writes_on_get`. (On SQLite a transaction that began reading cannot take the write lock once
     another writer has committed: it fails at once with SQLITE_BUSY, which would answer 500.)"""
-    if _WRITING.get():
-        return True
+    chosen = _WRITING.get()
+    if chosen is not None:
+        return chosen
     if not has_request_context():
         return False
     if request.method in WRITE_METHODS:

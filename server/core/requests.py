@@ -82,9 +82,9 @@ def init_app(app) -> None:
 def _request_texts():
     """(name, text) of every text of the request a view may read: URL parts, query and form fields."""
     yield from ((k, v) for k, v in (request.view_args or {}).items() if isinstance(v, str))
-    yield from request.args.items(multi=True)
+    yield from ((k or "", v) for k, v in request.args.items(multi=True))  # a part may have no name: "" names it
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        yield from request.form.items(multi=True)
+        yield from ((k or "", v) for k, v in request.form.items(multi=True))
 
 
 def undo_request_work() -> None:

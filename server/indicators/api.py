@@ -18,7 +18,7 @@ bp = Blueprint("indicators_api", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/indicators")
-@requires("supervisor", "officer", "admin")
+@requires("supervisor", "officer", "admin", "api_client")
 def get_indicators():
     """The table of `unit` (default: the caller's unit) and its children for `year` under `basis`."""
     year = request.args.get("year")

@@ -45,7 +45,7 @@ INCREASES = {"poor": ("near_poor_to_poor", "fell_back", "newly_poor", "other_inc
              "near_poor": ("poor_to_near_poor", "fell_back", "newly_near_poor", "other_increase")}
 
 
-def _out_row(layout: str, cur: str | None) -> str:
+def out_row(layout: str, cur: str | None) -> str:
     """Where a household of the layout's class last year goes when it is not of that class now."""
     if cur is None:
         return "other_decrease"
@@ -54,7 +54,7 @@ def _out_row(layout: str, cur: str | None) -> str:
     return "near_poor_to_poor" if cur == "poor" else "escaped"
 
 
-def _in_row(layout: str, link: Mapping) -> str:
+def in_row(layout: str, link: Mapping) -> str:
     """Where a household of the layout's class now comes from when it was not of that class last year."""
     prev = link.get("prev_class")
     other = "near_poor" if layout == "poor" else "poor"
@@ -95,11 +95,11 @@ def flows(links: Iterable[Mapping], layout: str = "poor") -> dict:
             pp["other_increase"] += gain or 0
             pp["other_decrease"] += loss or 0
         elif prev == layout:
-            row = _out_row(layout, cur)
+            row = out_row(layout, cur)
             hh[row] += n
             pp[row] += before
         elif cur == layout:
-            row = _in_row(layout, link)
+            row = in_row(layout, link)
             hh[row] += n
             pp[row] += now
     return {"households": hh, "persons": pp, "unlinked": unlinked}

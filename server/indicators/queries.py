@@ -61,7 +61,7 @@ def _commune_aliases():
     return union_all(own, select(mapping.c.new_code, mapping.c.old_code)).subquery("commune_aliases")
 
 
-def _counted(stmt, basis: str, s=S):
+def counted(stmt, basis: str, s=S):
     """Only the household forms that count under `basis` (`s`: Submission or an alias of it). `kind` is written
     as a literal, like the WHERE of the partial indexes ix_submissions_counted*, so that a prepared (generic)
     plan on PostgreSQL can still use them."""
@@ -194,7 +194,7 @@ def cells(years, level: str, codes, group_level: str, flags: bool = True) -> lis
         keys = [S.review_year, S.commune_code, S.state, S.poverty_class, S.head_ethnicity, S.head_is_dtts, S.area,
                 S.middle_income_agricultural]
         stmt = select(*keys, func.count(), func.sum(S.members_count)).select_from(S)
-        stmt = f.within(_counted(stmt, "submitted").where(S.review_year.in_(list(years))), level, codes)
+        stmt = f.within(counted(stmt, "submitted").where(S.review_year.in_(list(years))), level, codes)
         rows = db.session.execute(unscoped(stmt.group_by(*keys), AREA_CHECKED)).all()
         names = ("year", "bucket", "unit", "poverty_class", "head_ethnicity", "head_is_dtts", "area", "agricultural")
         return _fold(rows, names, _renames(f))
@@ -206,7 +206,7 @@ def cells(years, level: str, codes, group_level: str, flags: bool = True) -> lis
     stmt = select(*keys, func.count().label("households"), func.sum(S.members_count).label("persons"))
     stmt = (stmt.select_from(S) if rename else f.joined(stmt)).outerjoin(
         flags_q, and_(flags_q.c.code == S.village_code, flags_q.c.year == S.review_year))
-    stmt = f.within(_counted(stmt, "submitted").where(S.review_year.in_(list(years))), level, codes)
+    stmt = f.within(counted(stmt, "submitted").where(S.review_year.in_(list(years))), level, codes)
     out = [dict(r) for r in _run(stmt.group_by(*keys))]
     if rename:
         new_code = _renames(f)
@@ -223,7 +223,7 @@ def flag_cells(years, level: str, codes) -> list[dict]:
     f = Frame()
     keys = [S.review_year, S.poverty_class, S.commune_code, S.village_code, S.state]
     stmt = select(*keys, func.count(), func.sum(S.members_count)).select_from(S)
-    stmt = f.within(_counted(stmt, "submitted").where(S.review_year.in_(list(years))), level, codes)
+    stmt = f.within(counted(stmt, "submitted").where(S.review_year.in_(list(years))), level, codes)
     flags = {(r.year, r.code): (r.dtts_mn_area, r.especially_difficult)
              for r in db.session.execute(select(_village_flags(years)))}
     renames = _renames(f)
@@ -278,7 +278,7 @@ def deficit_cells(year: int, level: str, codes, group_level: str, indicators) ->
     bits = [func.sum(S.deficit_mask.op(">>")(k - 1).op("&")(1)).label(f"deficit_{k}") for k in indicators]
     stmt = select(*keys, func.count().label("households"), func.sum(S.members_count).label("persons"),
                   func.sum(S.deficit_count).label("deficits"), *bits)
-    stmt = f.within(_counted(f.joined(stmt), "submitted").where(
+    stmt = f.within(counted(f.joined(stmt), "submitted").where(
         S.review_year == year, S.poverty_class.in_(("poor", "near_poor"))), level, codes)
     return [dict(r) for r in _run(stmt.group_by(*keys))]
 
@@ -328,7 +328,7 @@ def flow_links(year: int, basis: str, level: str, codes, group_level: str,
         no_code_village = when(S.household_code.is_(None), S.village_code)
         per_key = select(f.commune.label("commune"), S.household_code.label("code"),
                          no_code_village.label("no_code_village"), *aggregates)
-        per_key = f.within(_counted(f.joined(per_key), basis).where(years_read), level, codes)
+        per_key = f.within(counted(f.joined(per_key), basis).where(years_read), level, codes)
         per_key = (per_key.group_by(f.commune, S.household_code, no_code_village)
                    .having(in_either)).subquery("per_key")
     else:
@@ -339,7 +339,7 @@ def flow_links(year: int, basis: str, level: str, codes, group_level: str,
         # without a code are their own key, read when poor or near-poor.
         k_s = aliased(Submission, name="flow_key")
         kf = Frame(k_s, "key_mapping")
-        keys = kf.within(_counted(kf.joined(select(kf.commune.label("commune"),
+        keys = kf.within(counted(kf.joined(select(kf.commune.label("commune"),
                                                    k_s.household_code.label("code"))), basis, k_s).where(
             k_s.review_year.in_((year, prev)), k_s.household_code.is_not(None),
             k_s.poverty_class.in_(("poor", "near_poor"))), level, codes).distinct().subquery("flow_keys")
@@ -350,12 +350,12 @@ def flow_links(year: int, basis: str, level: str, codes, group_level: str,
             aliases, aliases.c.today == keys.c.commune)
         coded = select(f.commune.label("commune"), S.household_code.label("code"),
                        null().label("no_code_village"), *aggregates)
-        coded = f.within(_counted(f.joined(coded), basis).where(
+        coded = f.within(counted(f.joined(coded), basis).where(
             years_read, tuple_(S.commune_code, S.household_code).in_(raw_keys)), level, codes)
         coded = coded.group_by(f.commune, S.household_code).having(in_either)
         no_code = select(f.commune.label("commune"), null().label("code"), S.village_code.label("no_code_village"),
                          *aggregates)
-        no_code = f.within(_counted(f.joined(no_code), basis).where(
+        no_code = f.within(counted(f.joined(no_code), basis).where(
             S.household_code.is_(None), poor_or_near, S.review_year.in_((year, prev))), level, codes)
         no_code = no_code.group_by(f.commune, S.village_code)
         per_key = union_all(coded, no_code).subquery("per_key")
@@ -446,5 +446,5 @@ def group_by_commune_class(year: int) -> list[tuple]:
     return list(db.session.execute(unscoped(stmt, "benchmark baseline")).all())
 
 
-__all__ = ["BASES", "BUCKETS", "cells", "unit_flags", "commune_codes", "flag_cells", "deficit_cells", "flow_links",
-           "villages_with_counts", "own_counts", "children", "group_by_commune_class"]
+__all__ = ["BASES", "BUCKETS", "Frame", "counted", "cells", "unit_flags", "commune_codes", "flag_cells",
+           "deficit_cells", "flow_links", "villages_with_counts", "own_counts", "children", "group_by_commune_class"]

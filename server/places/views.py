@@ -10,7 +10,7 @@ from server.core.auth import current_actor, requires
 from server.core.errors import Problem
 from server.core.forms import ConfirmForm
 from server.core.requests import undo_request_work
-from server.core.roles import ROLES
+from server.core.roles import ROLES, WEB_ROLES
 from server.core.scoping import can_access, units_below
 from server.core.text import vi_sort_key
 from server.extensions import db
@@ -43,7 +43,7 @@ def communes():
 
 
 @bp.get("/places/<code>")
-@requires(*ROLES, area="code")
+@requires(*WEB_ROLES, area="code")
 def unit(code: str):
     """One unit (commune or village) in the user's area, with the villages under it."""
     place = db.session.get(Unit, code)
@@ -58,7 +58,7 @@ def unit(code: str):
 
 
 @bp.get("/my-area")
-@requires(*ROLES)
+@requires(*WEB_ROLES)
 def my_area():
     """The user's own unit."""
     return unit(current_actor().unit_code)

@@ -135,7 +135,7 @@ def put_attachment(version_id: str, name: str):
 
 
 @bp.get("/submissions")
-@requires("enumerator", "supervisor", "officer")
+@requires("enumerator", "supervisor", "officer", "api_client")
 @writes_on_get  # include=record is an audited export
 def list_submissions():
     """Forms the caller may see changed since `since` (a cursor from a previous answer), oldest change first.
@@ -161,7 +161,7 @@ def list_submissions():
 
 
 @bp.get("/submissions/<version_id>")
-@requires("enumerator", "supervisor", "officer")
+@requires("enumerator", "supervisor", "officer", "api_client")
 @writes_on_get  # each read is audited
 def get_submission(version_id: str):
     """One stored version (any, not only the current one) with the comments a returned form is fixed from."""

@@ -113,7 +113,7 @@ def parse_cursor(raw: str | None) -> int:
     """
     raw = (raw or "").strip()
     if raw.isascii() and raw.isdigit():  # a bare number: the start, or a cursor from before epochs
-        if int(raw) == 0:
+        if not raw.strip("0"):  # (not int(): a number of thousands of digits is refused by int itself)
             return 0
         raise Problem("cursor_reset")
     if raw == "":

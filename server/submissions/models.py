@@ -21,7 +21,7 @@ CLASSES = ("poor", "near_poor", "middle", "not_poor")
 BIGINT = BigInteger().with_variant(Integer, "sqlite")
 
 
-# The household forms the indicators count (server.indicators.queries._counted): the partial indexes' WHERE.
+# The household forms the indicators count (server.indicators.queries.counted): the partial indexes' WHERE.
 COUNTED_FORMS = "kind = 'household' AND duplicate_of_id IS NULL"
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from server.core.roles import ROLES
+from server.core.roles import WEB_ROLES
 from server.core.security import CONTENT_SECURITY_POLICY
 from test_shell import assert_fits, shot
 
@@ -31,7 +31,7 @@ def _violations(page) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", WEB_ROLES)
 def test_no_page_breaks_the_content_security_policy(page, log_in, role):
     violations = _violations(page)
     response = page.goto("/login")

@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from server.core.roles import ROLES
+from server.core.roles import WEB_ROLES
 from server.web import HOME_BY_ROLE
 
 pytestmark = pytest.mark.browser
@@ -41,7 +41,7 @@ def shot(page, name: str) -> None:
     page.screenshot(path=f"/tmp/shot-{name}.png")
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", WEB_ROLES)
 def test_each_role_lands_on_its_page_and_the_menu_works_at_360px(page, log_in, live_server, role):
     log_in(role)
     assert _path(page) == live_server.path(HOME_BY_ROLE[role])

@@ -8,11 +8,11 @@ import re
 import pytest
 
 from server.core.auth import permission_of
-from server.core.roles import ROLES
+from server.core.roles import ROLES, WEB_ROLES
 
 # Where each role is placed inside the area of the sample unit T-06529-01, and outside it.
-INSIDE = {"enumerator": "T-06529-01", "supervisor": "06529", "officer": "20", "admin": "20"}
-OUTSIDE = {"enumerator": "T-05977-01", "supervisor": "05977", "officer": "04", "admin": "04"}
+INSIDE = {"enumerator": "T-06529-01", "supervisor": "06529", "officer": "20", "admin": "20", "api_client": "20"}
+OUTSIDE = {"enumerator": "T-05977-01", "supervisor": "05977", "officer": "04", "admin": "04", "api_client": "04"}
 SAMPLE_UNIT = "T-06529-01"
 METHODS = ("GET", "POST", "DELETE", "PUT", "PATCH")
 PHOTO = b"\xff\xd8\xff a photo of the house"
@@ -29,6 +29,9 @@ def test_every_route_declares_a_permission(app):
     missing = [f"{m} {r.rule} ({e})" for e, m, r in routes(app) if permission_of(app, e) is None]
     assert missing == [], f"routes without @public or @requires: {missing}"
 
+
+# Routes of one's own things (a token, an export job): any other id is a 404.
+OWN_ONLY = ("accounts.revoke_token", "exports.job", "exports.job_status", "exports.download")
 
 # Routes whose unit is a query parameter (checked by @requires(area=...) like a URL parameter).
 QUERIES = {"submissions_api.previous_households": f"?village={SAMPLE_UNIT}"}
@@ -56,7 +59,7 @@ def world(client, make_user, bearer, post, household):
             "values": {"code": SAMPLE_UNIT, "user_id": target.id, "token_id": 0, "lang": "en",
                        "filename": "css/app.css", "version_id": record["id"], "name": "house.jpg",
                        "submission_id": _submission_id(form["first_id"]), "rule_set": "2022-2026",
-                       "form_name": "household"}}
+                       "form_name": "household", "table": "results", "job_id": "0" * 36}}
 
 
 def _submission_id(first_id: str) -> int:
@@ -85,6 +88,8 @@ def _expected(rule, endpoint_rule, role: str, placement: str) -> str:
     """'allowed', 'forbidden' (403) or 'hidden' (404) for a role placed inside/outside the sample area."""
     if rule.public:
         return "allowed"
+    if role == "api_client" and not endpoint_rule.rule.startswith("/api/"):
+        return "login"  # a machine never has a web session: every page sends it to sign in
     if role not in rule.roles:
         return "forbidden"
     if placement == "outside":
@@ -112,9 +117,11 @@ def test_role_matrix(app, client, world, login, role, placement):
         resp = _call(client, method, url, headers if url.startswith("/api/") else None)
         status = resp.status_code
         resp.close()
-        ok = {"allowed": status not in (401, 403, 404) or (endpoint == "accounts.revoke_token" and status == 404),
+        # (A token, an export job: another user's is not revealed, so the sample id is a 404 for everyone.)
+        ok = {"allowed": status not in (401, 403, 404) or (endpoint in OWN_ONLY and status == 404),
               "forbidden": status == 403,
-              "hidden": status == 404}[expected]
+              "hidden": status == 404,
+              "login": status == 302}[expected]
         if not ok:
             failures.append(f"{method} {url}: expected {expected}, got {status}")
     assert failures == []
@@ -123,7 +130,7 @@ def test_role_matrix(app, client, world, login, role, placement):
 def test_anonymous_is_sent_to_login_or_refused(app, client):
     values = {"code": SAMPLE_UNIT, "user_id": 1, "token_id": 1, "lang": "en", "filename": "css/app.css",
               "version_id": "00000000-0000-4000-8000-000000000000", "name": "x.jpg", "submission_id": 1,
-              "rule_set": "2022-2026", "form_name": "household"}
+              "rule_set": "2022-2026", "form_name": "household", "table": "results", "job_id": "0" * 36}
     for endpoint, method, rule in routes(app):
         if permission_of(app, endpoint).public:
             continue
@@ -158,7 +165,7 @@ EXPLICIT = [
 ]
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", WEB_ROLES)
 def test_pages_each_role_reaches(client, make_user, login, role):
     login(make_user(role, INSIDE[role]))
     for url, allowed in EXPLICIT:

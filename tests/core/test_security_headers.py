@@ -19,7 +19,7 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
-UNITS = {"enumerator": "T-06529-01", "supervisor": "06529", "officer": "20", "admin": "20"}
+UNITS = {"enumerator": "T-06529-01", "supervisor": "06529", "officer": "20", "admin": "20", "api_client": "20"}
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
@@ -63,7 +63,7 @@ def values(make_user, post, household):
         Submission.first_id == body["first_id"]), "test")).scalar_one()
     return {"code": "T-06529-01", "user_id": target.id, "token_id": 1, "lang": "en", "filename": "css/app.css",
             "version_id": record["id"], "name": "house.jpg", "submission_id": submission_id, "rule_set": "2022-2026",
-            "form_name": "household"}
+            "form_name": "household", "table": "results", "job_id": "0" * 36}
 
 
 @pytest.mark.parametrize("role", [None, *ROLES])

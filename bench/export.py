@@ -1,0 +1,232 @@
+"""Benchmark the export writers: household-list rows to XLSX, CSV and JSON Lines, against the bare libraries.
+
+    .venv/bin/python bench/export.py [--rows 200000] [--seed 1] [--repeat 1] [--source synthetic]
+
+Issue 13's benchmark. Each export runs in a fresh process (ru_maxrss is the whole process's high-water mark, so
+one process per export makes each peak its own), rows produced lazily by the source as the writer asks for them:
+server/exports/writers.py (`write_xlsx`, `write_csv`, `write_jsonl`) and, in the same run, the bare libraries
+writing the same rows: XlsxWriter's constant_memory mode with `write_row` (URL detection off, its fastest row
+call), a plain `csv.writer(...).writerows` to a utf-8-sig text file, and `json.dumps` per line. A last process only
+draws the rows from the source, for the source's own cost and the interpreter's baseline memory.
+
+Prints rows per second, the peak RSS and the file size of each, the ratio ours / bare for each format, then one
+line: `RESULT xlsx_rows_s=… csv_rows_s=… jsonl_rows_s=… ratio_xlsx=… ratio_csv=… ratio_jsonl=… peak_mb=…`
+(peak_mb: the largest of our three). Goals: peak ≤ 200 MB whatever the number of rows; every ratio ≥ 0.5.
+
+The writers are loaded from their file, not through the `server` package (whose __init__ imports Flask): the
+module must stand alone (it is pure), and the peak is then the writer's, not the web app's.
+
+Sources: `synthetic` (default) draws fabricated Lạng Sơn household-list rows (names, codes, communes of province
+20, class, deficits named, counts, review state, notes some of which look like formulas), deterministic by seed,
+from a pool of 4,096 so drawing them costs little next to the writers. Another source is a function
+`(n, seed) -> iterator of rows` in SOURCES with the same 15 columns (HEADER).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import functools
+import importlib.util
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+HEADER = ["STT", "Mã hộ", "Họ và tên chủ hộ", "Dân tộc", "Số nhân khẩu", "Xã", "Thôn", "Phân loại", "Điểm B1",
+          "Thu nhập bình quân (nghìn đồng/người/tháng)", "Số chỉ số thiếu hụt", "Các chỉ số thiếu hụt",
+          "Trạng thái rà soát", "Ngày rà soát", "Ghi chú"]
+KEYS = ["line", "household_code", "head_name", "ethnicity", "members", "commune", "village", "class", "b1_points",
+        "income", "deficit_count", "deficits", "review_state", "reviewed_on", "note"]
+FORMATS = [None, None, None, None, "#,##0", None, None, None, "0.0", "#,##0", "0", None, None, None, None]
+WIDTHS = [7, 14, 26, 10, 9, 18, 18, 20, 8, 14, 9, 40, 14, 11, 20]
+
+FAMILY = ["Nguyễn", "Hoàng", "Lương", "Nông", "Vi", "Lý", "Triệu", "Hà", "Lộc", "Đinh", "Mã", "Lăng", "Chu",
+          "Hứa", "Dương", "Lành", "Bế", "Đàm", "Phùng", "Hoàng Thị"]
+MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thị Thu", "Văn Hải", "Thị Hồng", "Quang"]
+GIVEN = ["Thắng", "Hùng", "Lan", "Mai", "Sơn", "Dũng", "Thủy", "Hường", "Phúc", "Quyết", "Nguyệt", "Hoà", "Tuấn",
+         "Ngọc", "Khánh", "Thảo", "Lực", "Sằn", "Pả", "Slảm"]
+ETHNIC = ["Nùng"] * 42 + ["Tày"] * 35 + ["Kinh"] * 16 + ["Dao"] * 4 + ["Sán Chay", "Hoa", "Mông"]
+CLASSES = ["Hộ nghèo"] * 3 + ["Hộ cận nghèo"] * 2 + ["Hộ có mức sống trung bình"] * 5
+STATES = ["Đã duyệt", "Chờ họp thôn", "Chờ xã duyệt", "Đã niêm yết"]
+DEFICITS = ["Việc làm", "Người phụ thuộc trong hộ gia đình", "Dinh dưỡng", "Bảo hiểm y tế",
+            "Trình độ giáo dục của người lớn", "Tình trạng đi học của trẻ em", "Chất lượng nhà ở",
+            "Diện tích nhà ở bình quân đầu người", "Nguồn nước sinh hoạt", "Nhà tiêu hợp vệ sinh",
+            "Sử dụng dịch vụ viễn thông", "Phương tiện phục vụ tiếp cận thông tin"]
+NOTES = [None] * 6 + ["", "SĐT +84 912 345 678", "=chưa xác minh", "-", "Hộ mới tách", "@trưởng thôn"]
+
+
+def synthetic_rows(n, seed=1, pool=4096):
+    """Yield n household-list rows (HEADER's columns): a deterministic pool, each row with its own line and code."""
+    from vietnam_provinces import ProvinceCode, Ward
+
+    rng = random.Random(seed)
+    communes = [(f"{int(w.code):05d}", w.name) for w in Ward.iter_by_province(ProvinceCode.P_20)]
+    base = []
+    for _ in range(min(n, pool)):
+        code, commune = rng.choice(communes)
+        lacking = sorted(rng.sample(range(12), rng.choice([0, 0, 1, 2, 3, 4, 6])))
+        base.append([
+            0, code, f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}", rng.choice(ETHNIC),
+            rng.randint(1, 12), commune, f"Thôn Nà {rng.choice(GIVEN)}", rng.choice(CLASSES),
+            round(rng.uniform(40, 180), 1), None if rng.random() < 0.5 else round(rng.uniform(900, 4500)),
+            len(lacking), "; ".join(DEFICITS[i] for i in lacking), rng.choice(STATES),
+            f"{rng.randint(1, 28):02d}/{rng.randint(9, 12):02d}/2025", rng.choice(NOTES)])
+    for i in range(n):
+        row = base[i % len(base)].copy()
+        row[0] = i + 1
+        row[1] = f"{row[1]}{i:06d}"
+        yield row
+
+
+SOURCES = {"synthetic": synthetic_rows}
+
+
+def as_items(rows):
+    """The same rows as JSON objects (the household list's keys)."""
+    for row in rows:
+        yield dict(zip(KEYS, row))
+
+
+@functools.cache
+def load_writers():
+    """server/exports/writers.py as a stand-alone module (see the docstring: it must need nothing of server/)."""
+    spec = importlib.util.spec_from_file_location("rasoat_writers", ROOT / "server" / "exports" / "writers.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def ours_xlsx(rows, path):
+    w = load_writers()
+    sheet = w.Sheet(name="Danh sách hộ", columns=len(HEADER),
+                    title=["DANH SÁCH HỘ NGHÈO, HỘ CẬN NGHÈO NĂM 2025", "Tỉnh Lạng Sơn (dữ liệu giả lập)"],
+                    header=[HEADER], numbers=[f"({i})" for i in range(1, len(HEADER) + 1)], rows=rows,
+                    formats=FORMATS, widths=WIDTHS, notes=["Nguồn: bench/export.py"])
+    w.write_xlsx(path, [sheet])
+
+
+def bare_xlsx(rows, path):
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_urls": False})
+    ws = book.add_worksheet("Danh sách hộ")
+    ws.write_row(0, 0, HEADER)
+    for i, row in enumerate(rows, 1):
+        ws.write_row(i, 0, row)
+    book.close()
+
+
+def ours_csv(rows, path):
+    w = load_writers()
+    with open(path, "wb") as f:
+        w.write_csv(f, HEADER, rows)
+
+
+def bare_csv(rows, path):
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+
+
+def ours_jsonl(rows, path):
+    w = load_writers()
+    with open(path, "wb") as f:
+        w.write_jsonl(f, as_items(rows))
+
+
+def bare_jsonl(rows, path):
+    with open(path, "w", encoding="utf-8") as f:
+        for item in as_items(rows):
+            f.write(json.dumps(item, ensure_ascii=False) + "\n")
+
+
+def source_only(rows, path):
+    for _ in rows:
+        pass
+
+
+WRITERS = {"source": source_only, "xlsx_bare": bare_xlsx, "xlsx": ours_xlsx, "csv_bare": bare_csv, "csv": ours_csv,
+           "jsonl_bare": bare_jsonl, "jsonl": ours_jsonl}
+EXTENSIONS = {"source": "none", "xlsx": "xlsx", "csv": "csv", "jsonl": "jsonl"}
+
+
+def worker(args):
+    """Run one export in this process and print its figures as one JSON line."""
+    rows = SOURCES[args.source](args.rows, args.seed)
+    if args.worker in ("xlsx", "csv", "jsonl"):
+        load_writers()  # imports outside the timed part, as the bare libraries' below
+    import xlsxwriter  # noqa: F401
+    start = time.perf_counter()
+    WRITERS[args.worker](rows, args.out)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    size = os.path.getsize(args.out) if os.path.exists(args.out) else 0
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "bytes": size}))
+
+
+def run(name, args, tmp):
+    """One export in a fresh process; the best of --repeat runs (highest rows/s, its own peak)."""
+    best = None
+    for _ in range(args.repeat):
+        out = os.path.join(tmp, f"{name}.{EXTENSIONS[name.split('_')[0]]}")
+        done = subprocess.run([sys.executable, __file__, "--worker", name, "--rows", str(args.rows), "--seed",
+                               str(args.seed), "--source", args.source, "--out", out],
+                              capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(f"{name} failed:\n{done.stderr}")
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+        if os.path.exists(out):
+            os.remove(out)
+        if best is None or figures["seconds"] < best["seconds"]:
+            best = figures
+    best["rows_s"] = args.rows / best["seconds"]
+    return best
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each export; the fastest is kept")
+    parser.add_argument("--source", choices=sorted(SOURCES), default="synthetic")
+    parser.add_argument("--worker", choices=sorted(WRITERS), help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        return worker(args)
+
+    print(f"{args.rows:,} rows × {len(HEADER)} columns from the {args.source!r} source, one process per export")
+    figures = {}
+    with tempfile.TemporaryDirectory(prefix="rasoat-bench-export-") as tmp:
+        for name in WRITERS:
+            figures[name] = f = run(name, args, tmp)
+            size = f"{f['bytes'] / 2**20:7.1f} MB" if f["bytes"] else "       -"
+            print(f"{name:11s} {f['seconds']:8.2f} s {f['rows_s']:12,.0f} rows/s  peak {f['peak_mb']:6.1f} MB  "
+                  f"file {size}", flush=True)
+
+    result = {}
+    for fmt in ("xlsx", "csv", "jsonl"):
+        ours, bare = figures[fmt], figures[f"{fmt}_bare"]
+        result[f"{fmt}_rows_s"] = ours["rows_s"]
+        result[f"ratio_{fmt}"] = ours["rows_s"] / bare["rows_s"]
+        print(f"{fmt:5s}: ours / bare = {result[f'ratio_{fmt}']:.2f} (goal ≥ 0.5: "
+              f"{'met' if result[f'ratio_{fmt}'] >= 0.5 else 'NOT met'})")
+    peak = max(figures[fmt]["peak_mb"] for fmt in ("xlsx", "csv", "jsonl"))
+    print(f"peak RSS of ours: {peak:.1f} MB (goal ≤ 200: {'met' if peak <= 200 else 'NOT met'}; "
+          f"the source alone: {figures['source']['peak_mb']:.1f} MB)")
+    print(f"RESULT xlsx_rows_s={result['xlsx_rows_s']:.0f} csv_rows_s={result['csv_rows_s']:.0f} "
+          f"jsonl_rows_s={result['jsonl_rows_s']:.0f} ratio_xlsx={result['ratio_xlsx']:.2f} "
+          f"ratio_csv={result['ratio_csv']:.2f} ratio_jsonl={result['ratio_jsonl']:.2f} peak_mb={peak:.1f}")
+
+
+if __name__ == "__main__":
+    main()
