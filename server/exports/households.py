@@ -72,34 +72,45 @@ class Names:
         else:
             stmt = stmt.where(Unit.commune_code == (unit.code if unit.level == "commune" else unit.commune_code))
         self.units = dict(db.session.execute(stmt).all())
-        self._deficits: dict[str, dict[int, str]] = {}
+        self._names: dict[str, dict[int, str]] = {}
+        self._texts: dict[tuple, str] = {}  # a list repeats a few thousand values: each is worked out once
 
     def deficits(self, rule_set: str | None, mask: int | None) -> str:
         """The deficit indicators of a form, numbered and named under its rule set: "1. Việc làm; 4. …"."""
         if not mask:
             return ""
-        names = self._deficits.get(rule_set)
-        if names is None:
-            try:
-                names = {i.number: i.label["vi"] for i in load_rule_set(rule_set).indicators}
-            except (RuleSetError, TypeError):
-                names = {}
-            self._deficits[rule_set] = names
-        numbers = [n for n in range(1, 64) if mask >> (n - 1) & 1]
-        return "; ".join(f"{n}. {names.get(n, '')}".rstrip(". ") for n in numbers)
+        key = (rule_set, mask)
+        text = self._texts.get(key)
+        if text is None:
+            names = self._names.get(rule_set)
+            if names is None:
+                try:
+                    names = {i.number: i.label["vi"] for i in load_rule_set(rule_set).indicators}
+                except (RuleSetError, TypeError):
+                    names = {}
+                self._names[rule_set] = names
+            numbers = [n for n in range(1, 64) if mask >> (n - 1) & 1]
+            text = self._texts[key] = "; ".join(f"{n}. {names.get(n, '')}".rstrip(". ") for n in numbers)
+        return text
 
-
-def _class_label(code: str | None) -> str:
-    return code_label("class", code) if code else ""
+    def label(self, field: str, code: str | None) -> str:
+        """What people read for a code ("class", "ethnicity"), empty for none."""
+        if not code:
+            return ""
+        key = (field, code)
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = code_label(field, code) or ""
+        return text
 
 
 def _row(index: int, r, names: Names, previous: str | None) -> list:
-    today = r.today_commune
-    return [index, today, names.units.get(today, ""), r.village_code, names.units.get(r.village_code, ""),
-            r.household_code or "", r.head_name or "", code_label("ethnicity", r.head_ethnicity) or "",
-            r.members_count, _class_label(r.poverty_class), _class_label(previous), r.deficit_count or 0,
-            names.deficits(r.rule_set, r.deficit_mask), STATE_LABELS.get(r.state, (r.state,))[0], r.review_year,
-            AREA_LABELS.get(r.area, ""), r.current_id]
+    today, units = r.today_commune, names.units
+    return [index, today, units.get(today, ""), r.village_code, units.get(r.village_code, ""),
+            r.household_code or "", r.head_name or "", names.label("ethnicity", r.head_ethnicity),
+            r.members_count, names.label("class", r.poverty_class), names.label("class", previous),
+            r.deficit_count or 0, names.deficits(r.rule_set, r.deficit_mask),
+            STATE_LABELS.get(r.state, (r.state,))[0], r.review_year, AREA_LABELS.get(r.area, ""), r.current_id]
 
 
 def _stream(stmt) -> Iterator:

@@ -29,7 +29,7 @@ from server.accounts.models import User
 from server.core.db import utcnow, writing
 from server.core.errors import Problem
 from server.core.scoping import unscoped
-from server.exports import operations
+from server.exports import operations, writers
 from server.exports.models import ExportJob
 from server.extensions import db
 
@@ -73,7 +73,7 @@ def wake(app) -> None:
 def _work(app) -> None:
     with app.app_context():
         try:
-            _interrupted(_started.get(id(app)))
+            fail_interrupted(_started.get(id(app)))
             while run_next():
                 pass
             forget_old()
@@ -83,7 +83,7 @@ def _work(app) -> None:
             db.session.remove()
 
 
-def _interrupted(since) -> None:
+def fail_interrupted(since) -> None:
     """Fail the jobs a stopped process left running."""
     if since is None:
         return
@@ -111,7 +111,7 @@ def _claim() -> str | None:
                 return job_id
 
 
-def _progress(job_id: str):
+def progress_writer(job_id: str):
     """Record rows done on a connection of its own (the job's session is streaming rows in its transaction), at
     each thousand rows; the last count is written with the job's end."""
     engine = current_app.extensions["rasoat_engine"]
@@ -146,9 +146,12 @@ def run(job_id: str) -> None:
         made = operations.household_list(p["class"], p["year"], p["unit"], p["basis"], p["format"], user,
                                           p["purpose"], audit=False)
         with open(tmp, "wb") as f:
-            rows = operations.write(made, f, progress=_progress(job_id))
+            rows = operations.write(made, f, progress=progress_writer(job_id))
         os.replace(tmp, target)
         values = {"state": "done", "done": rows, "size": target.stat().st_size, "error": None}
+    except writers.TooManyRows:
+        values = {"state": "failed", "error": "Bảng tính chỉ chứa được 1.048.576 dòng: hãy xuất CSV hoặc JSON Lines. / "
+                                              "A spreadsheet holds 1,048,576 rows at most: export CSV or JSON Lines."}
     except Problem as problem:  # e.g. the user lost the area meanwhile
         message = problem.to_dict()["message"]
         values = {"state": "failed", "error": f"{message['vi']} / {message['en']}"}

@@ -47,10 +47,8 @@ def _page(errors: list | None = None, values: dict | None = None, status: int = 
     actor = current_actor()
     values = values or {}
     year = current_review_year(current_app.config["REVIEW_YEAR"])
-    try:
-        shown_year = int(values.get("year") or year)
-    except ValueError:
-        shown_year = year
+    raw = str(values.get("year") or "")
+    shown_year = int(raw) if raw.isascii() and raw.isdigit() and 2001 <= int(raw[:5]) <= 2100 else year
     mine = db.session.execute(select(ExportJob).where(ExportJob.user_id == actor.id)
                               .order_by(ExportJob.created_at.desc()).limit(20)).scalars().all()
     return render_template(

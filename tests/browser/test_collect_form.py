@@ -131,6 +131,9 @@ def test_sections_are_pages_with_progress_and_a_summary(open_form, definition):
     page.click(".fm-next")
     expect(page.locator(".fm-step")).to_have_text(vi("form.step", n=2, total=total))
     expect(page.locator(".fm-title")).to_have_text(definition["sections"][1]["title"]["vi"])
+    # The bar grows (with a 0.2 s transition, so it is waited for rather than read once).
+    page.wait_for_function("w => document.querySelector('.fm-bar-fill').getBoundingClientRect().width > w",
+                           arg=widths[0])
     widths.append(page.locator(".fm-bar-fill").evaluate("e => e.getBoundingClientRect().width"))
     page.click(".fm-back")
     expect(page.locator(".fm-title")).to_have_text(definition["sections"][0]["title"]["vi"])

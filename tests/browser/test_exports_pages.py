@@ -153,3 +153,10 @@ def test_an_officer_downloads_a_report_table_and_a_long_household_list(phone, ex
     assert len(rows) == 1 + BULK
     assert "'=Chủ hộ thử 0" in {r[6] for r in rows}  # the formula guard
     assert not [e for e in page.errors if "Content Security Policy" in e], page.errors
+
+    # the push page, from the exports page: no endpoint is configured here, and a dry run writes nothing
+    page.goto("/exports/")
+    page.click("text=Gửi dữ liệu lên hệ thống của tỉnh")
+    expect(page.locator("main")).to_contain_text("PUSH_URL")
+    assert_fits(page)
+    page.screenshot(path=str(ARTIFACTS / "exports-push.png"), full_page=True)

@@ -23,7 +23,8 @@ def test_the_page_offers_the_tables_units_and_lists(client, officer):
     page = client.get("/exports/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    for text in ("Biểu 1. kết quả", "Biểu 5. thiếu hụt", 'value="households"', 'value="98001"', 'value="newly-poor"', 'name="purpose"'):
+    for text in ("Biểu 1. kết quả", "Biểu 5. thiếu hụt", 'value="households"', 'value="98001"',
+                 'value="newly-poor"', 'name="purpose"'):
         assert text in html
 
 
@@ -82,6 +83,11 @@ def test_a_job_whose_user_lost_the_area_fails_with_the_reason(client, province, 
     job = session.query(ExportJob).one()
     session.refresh(job)
     assert job.state == "failed" and "98001" in job.error
+
+
+@pytest.mark.parametrize("year", ["99999", "9" * 5000, "-1", "２０２６", "abc"])
+def test_an_odd_year_in_the_address_shows_the_page(client, officer, year):
+    assert client.get("/exports/", query_string={"year": year}).status_code == 200
 
 
 def test_enumerators_have_no_exports(client, login, make_user):
