@@ -157,3 +157,21 @@ def test_refusals_name_the_field(province):
     with pytest.raises(Problem) as caught:
         operations.report("results", 2027, PROVINCE, "approved", None, "pdf")
     assert caught.value.to_dict()["fields"][0]["path"] == "format"
+
+
+def test_the_api_serves_a_table_to_the_provincial_system(client, bearer, province, make_user):
+    machine = make_user("api_client", PROVINCE)
+    answer = client.get("/api/v1/reports/deficits", query_string={"year": 2027, "unit": PROVINCE},
+                        headers=bearer(machine))
+    assert answer.status_code == 200
+    assert "deficits_98_2027_approved.xlsx" in answer.headers["Content-Disposition"]
+    rows = data_rows(openpyxl.load_workbook(io.BytesIO(answer.data)).active, 3)
+    assert [r[3] for r in rows] == [r["poor"] for r in json_table()["rows"]]
+    sup = province.supervisors[C1]
+    assert client.get("/api/v1/reports/results", query_string={"year": 2027, "unit": "98002"},
+                      headers=bearer(sup)).status_code == 403
+    assert client.get("/api/v1/reports/results", headers=bearer(sup)).status_code == 422
+    assert client.get("/api/v1/reports/nothing", query_string={"year": 2027}, headers=bearer(sup)).status_code == 404
+    enumerator = make_user("enumerator", "V-98001-A")
+    assert client.get("/api/v1/reports/results", query_string={"year": 2027},
+                      headers=bearer(enumerator)).status_code == 403
