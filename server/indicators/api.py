@@ -1,9 +1,10 @@
 """GET /api/v1/indicators?year=YEAR&unit=CODE&basis=BASIS: the indicator table, scoped to the caller.
 
-Roles: supervisor (their commune and its villages), officer and admin (their area, the province). Enumerators
-are refused (403 `forbidden`): a village's figures over a handful of households tell who is poor, and their
-work is their own forms. A unit outside the caller's area is 403 `out_of_scope` (as everywhere in the API), an
-unknown unit 404, a bad parameter 422 naming it. `unit` defaults to the caller's own unit.
+Roles: supervisor (their commune and its villages), officer, admin and api_client (the provincial system's machine):
+their area, the province. Enumerators are refused (403 `forbidden`): a village's figures over a handful of
+households tell who is poor, and their work is their own forms. A unit outside the caller's area is 403
+`out_of_scope` (as everywhere in the API), an unknown unit 404, a bad parameter 422 naming it. `unit` defaults to
+the caller's own unit.
 """
 
 from __future__ import annotations
