@@ -120,12 +120,12 @@ def ours_xlsx(rows, path):
     w.write_xlsx(path, [sheet])
 
 
-def bare_xlsx(rows, path):
+def bare_xlsx(rows, path, header=HEADER):
     import xlsxwriter
 
     book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_urls": False})
     ws = book.add_worksheet("Danh sách hộ")
-    ws.write_row(0, 0, HEADER)
+    ws.write_row(0, 0, header)
     for i, row in enumerate(rows, 1):
         ws.write_row(i, 0, row)
     book.close()
@@ -137,10 +137,10 @@ def ours_csv(rows, path):
         w.write_csv(f, HEADER, rows)
 
 
-def bare_csv(rows, path):
+def bare_csv(rows, path, header=HEADER):
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(HEADER)
+        writer.writerow(header)
         writer.writerows(rows)
 
 
@@ -245,8 +245,10 @@ def db_bare(fmt):
         with app.app_context():
             rows = households.rows("poor", db.session.get(Unit, "20"), DB_YEAR, "approved")
             keys = ("line", *households.HEADER[1:])
-            {"xlsx": bare_xlsx_header(households.HEADER), "csv": bare_csv_header(households.HEADER),
-             "jsonl": bare_jsonl_of(keys)}[fmt](rows, path)
+            if fmt == "jsonl":
+                bare_jsonl_of(keys)(rows, path)
+            else:
+                {"xlsx": bare_xlsx, "csv": bare_csv}[fmt](rows, path, households.HEADER)
     return run
 
 
@@ -266,28 +268,6 @@ def db_select_csv(app, path):
             writer = csv.writer(f)
             writer.writerow(DB_COLUMNS)
             writer.writerows(db.session.execute(stmt.execution_options(yield_per=1000)))
-
-
-def bare_xlsx_header(header):
-    def run(rows, path):
-        import xlsxwriter
-
-        book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_urls": False})
-        ws = book.add_worksheet("Danh sách hộ")
-        ws.write_row(0, 0, header)
-        for i, row in enumerate(rows, 1):
-            ws.write_row(i, 0, row)
-        book.close()
-    return run
-
-
-def bare_csv_header(header):
-    def run(rows, path):
-        with open(path, "w", encoding="utf-8-sig", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(header)
-            writer.writerows(rows)
-    return run
 
 
 def bare_jsonl_of(keys):

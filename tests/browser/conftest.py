@@ -88,6 +88,38 @@ class LiveServer:
             return url_for(endpoint, **values)
 
 
+def own_server(backend, tmp_path_factory, name: str, setup, **config):
+    """Yield a LiveServer of a test module's own: a fresh migrated database, `setup()` run in the app's context
+    (inside `writing()`, then committed), WTF CSRF on; stopped and its database dropped afterwards."""
+    _load("compile_translations", ROOT / "scripts" / "compile_translations.py").compile_all()
+
+    from live_db import migrate, new_database
+    from server import create_app
+    from server.core.db import writing
+    from server.extensions import db
+
+    tmp = tmp_path_factory.mktemp(f"{name}-{backend}")
+    url, drop = new_database(backend, tmp)
+    try:
+        migrate(url)
+        app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "SECRET_KEY": f"{name}-test-secret",
+                          "WTF_CSRF_ENABLED": True, **config})
+        with app.app_context():
+            with writing():
+                setup()
+                db.session.commit()
+            db.session.remove()
+        server = LiveServer(app).start()
+        try:
+            yield server
+        finally:
+            server.stop()
+            with app.app_context():
+                db.engine.dispose()
+    finally:
+        drop()
+
+
 @pytest.fixture(scope="session")
 def chromium() -> str:
     """The Chromium executable; skip (fail on CI) when it is not installed."""

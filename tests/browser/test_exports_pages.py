@@ -52,38 +52,19 @@ def _bulk_forms(officer_id: int) -> None:
 
 @pytest.fixture(scope="session")
 def exports_server(backend, tmp_path_factory, chromium):
-    helpers = _browser_conftest()
-    helpers._load("compile_translations", ROOT / "scripts" / "compile_translations.py").compile_all()
-
-    from live_db import migrate, new_database
-    from server import create_app
+    """Lạng Sơn, a test village of Xã Lộc Bình with BULK approved poor households of 2026, and an officer."""
     from server.accounts.operations import create_user
-    from server.core.db import writing
-    from server.extensions import db
     from server.places.operations import import_villages, load_province
 
-    tmp = tmp_path_factory.mktemp(f"exports-{backend}")
-    url, drop = new_database(backend, tmp)
-    migrate(url)
-    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "SECRET_KEY": "exports-test-secret",
-                      "WTF_CSRF_ENABLED": True, "REVIEW_YEAR": 2026})
-    with app.app_context():
-        with writing():
-            load_province("20")
-            import_villages(f"commune_code,village_code,name,households_2026\n{COMMUNE},{VILLAGE},Bản Xuất Thử,"
-                            f"{BULK * 2}\n", source="browser-tests")
-            officer = create_user(None, username="cb.tinh.xuat", full_name="Lý Văn Xuất", role="officer",
-                                  unit_code="20", password=PASSWORD)
-            _bulk_forms(officer.id)
-            db.session.commit()
-        db.session.remove()
-    server = helpers.LiveServer(app).start()
-    server.app = app
-    yield server
-    server.stop()
-    with app.app_context():
-        db.engine.dispose()
-    drop()
+    def setup():
+        load_province("20")
+        import_villages(f"commune_code,village_code,name,households_2026\n{COMMUNE},{VILLAGE},Bản Xuất Thử,"
+                        f"{BULK * 2}\n", source="browser-tests")
+        officer = create_user(None, username="cb.tinh.xuat", full_name="Lý Văn Xuất", role="officer",
+                              unit_code="20", password=PASSWORD)
+        _bulk_forms(officer.id)
+
+    yield from _browser_conftest().own_server(backend, tmp_path_factory, "exports", setup, REVIEW_YEAR=2026)
 
 
 @pytest.fixture

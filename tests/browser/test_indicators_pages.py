@@ -38,43 +38,23 @@ def _browser_conftest():
 @pytest.fixture(scope="session")
 def dashboard_server(backend, tmp_path_factory, chromium):
     """The app with Lạng Sơn, the demo data, a village with a hostile name, an officer and a supervisor."""
-    helpers = _browser_conftest()
-    helpers._load("compile_translations", ROOT / "scripts" / "compile_translations.py").compile_all()
-
-    from live_db import migrate, new_database
-    from server import create_app
     from server.accounts.operations import create_user
-    from server.core.db import writing
     from server.demo import load_demo_data
-    from server.extensions import db
+    from server.indicators.targets import seed_plan
     from server.places.operations import import_villages, load_province
 
-    tmp = tmp_path_factory.mktemp(f"dashboard-{backend}")
-    url, drop = new_database(backend, tmp)
-    migrate(url)
-    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "SECRET_KEY": "dashboard-test-secret",
-                      "WTF_CSRF_ENABLED": True})
-    with app.app_context():
-        with writing():
-            load_province("20")
-            import_villages(f"commune_code,village_code,name,households_2025\n{COMMUNE},X-{COMMUNE}-09,"
-                            f"{EVIL_VILLAGE},40\n", source="browser-tests")
-            load_demo_data()
-            from server.indicators.targets import seed_plan
+    def setup():
+        load_province("20")
+        import_villages(f"commune_code,village_code,name,households_2025\n{COMMUNE},X-{COMMUNE}-09,"
+                        f"{EVIL_VILLAGE},40\n", source="browser-tests")
+        load_demo_data()
+        seed_plan()  # the 2025 provincial plan of config/plans/
+        create_user(None, username="cb.tinh.chiso", full_name="Lý Văn Tỉnh", role="officer", unit_code="20",
+                    password=PASSWORD)
+        create_user(None, username="cb.xa.chiso", full_name="Nông Thị Xã", role="supervisor", unit_code=COMMUNE,
+                    password=PASSWORD)
 
-            seed_plan()  # the 2025 provincial plan of config/plans/
-            create_user(None, username="cb.tinh.chiso", full_name="Lý Văn Tỉnh", role="officer", unit_code="20",
-                        password=PASSWORD)
-            create_user(None, username="cb.xa.chiso", full_name="Nông Thị Xã", role="supervisor",
-                        unit_code=COMMUNE, password=PASSWORD)
-            db.session.commit()
-        db.session.remove()
-    server = helpers.LiveServer(app).start()
-    yield server
-    server.stop()
-    with app.app_context():
-        db.engine.dispose()
-    drop()
+    yield from _browser_conftest().own_server(backend, tmp_path_factory, "dashboard", setup)
 
 
 @pytest.fixture
