@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import groupby
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from server.core.scoping import unscoped
 from server.extensions import db
@@ -126,8 +126,6 @@ def count_rows(name: str, unit: Unit, year: int, basis: str) -> int | None:
     """How many rows a simple list will have (for the progress display); None for the flow lists."""
     if name not in CLASS_OF_LIST:
         return None
-    from sqlalchemy import func
-
     f = Frame()
     stmt = f.within(counted(f.joined(select(func.count())), basis).where(
         S.review_year == year, S.poverty_class == CLASS_OF_LIST[name]), unit.level, [unit.code])

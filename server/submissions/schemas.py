@@ -86,7 +86,6 @@ def summaries(actor, rows: list[Submission], *, include_record: bool = False) ->
                     duplicate_of=kept.get(s.duplicate_of_id)) for s in rows]
 
 
-
 # What the sync API reads and answers, as marshmallow schemas: the OpenAPI document (server/exports/openapi.py) is
 # generated from them. They describe the dictionaries above and in api.py and previous.py as they are built; a
 # field with `records` in its metadata holds one of the record schemas named there, as stored.
