@@ -5,7 +5,8 @@
     POST /exports/push              "Push now": make the batches and send each once (no retry wait in a request;
                                     a batch that fails keeps its backoff for the command, or the next click)
 
-The page shows counts, ids and the endpoint's messages, never the records themselves.
+The page shows counts, ids and the endpoint's messages, never the records themselves. The outbox is the whole
+installation's, so only users of the province's own level see it or push (a commune's administrator gets 403).
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ bp = Blueprint("exports_push", __name__, template_folder="templates")
 ROLES = ("officer", "admin")
 
 
+def _province_level() -> None:
+    if current_actor().unit.level != "province":
+        raise Problem("forbidden")
+
+
 def _page(*, plan=None, reports=None, problem: Problem | None = None, status: int = 200):
     url = current_app.config.get("PUSH_URL") or ""
     return render_template("exports/push.html", form=ConfirmForm(), host=urlsplit(url).hostname if url else None,
@@ -36,6 +42,7 @@ def _page(*, plan=None, reports=None, problem: Problem | None = None, status: in
 @requires(*ROLES)
 def page():
     """The push's state; with ?dry_run=1, what the next push would send (nothing is written)."""
+    _province_level()
     if request.args.get("dry_run"):
         try:
             return _page(plan=ops.dry_run())
@@ -48,6 +55,7 @@ def page():
 @requires(*ROLES)
 def push_now():
     """Make the batches of what is pending and send each unacknowledged batch once; show the import summaries."""
+    _province_level()
     try:  # the CSRF token was checked before the view (server.core.requests)
         reports = ops.push(actor=current_actor(), one_attempt=True)
     except Problem as problem:

@@ -437,6 +437,12 @@ def test_an_enumerator_may_not_open_the_page(client, login, enumerator):
     assert client.post("/exports/push").status_code == 403
 
 
+def test_a_commune_administrator_may_not_see_the_installations_outbox(client, login, make_user):
+    login(make_user("admin", "06529"))
+    assert client.get("/exports/push").status_code == 403
+    assert client.post("/exports/push").status_code == 403
+
+
 def test_the_page_says_when_no_endpoint_is_configured(client, login, make_user, app, monkeypatch):
     monkeypatch.setitem(app.config, "PUSH_URL", "")
     login(make_user("officer", "20"))
