@@ -25,7 +25,9 @@ from server.review.models import CommuneDecision
 from server.submissions.models import Submission
 
 
-TODAY = local_today()
+def today():
+    """Today in Vietnam, read when used: a run may cross midnight there (17:00 UTC)."""
+    return local_today()
 
 
 PEOPLE = (("enum", "enumerator", "T-06529-01"), ("sup-a", "supervisor", "06529"), ("sup-b", "supervisor", "06529"))
@@ -64,7 +66,7 @@ def agreed(app, tokens, n, monkeypatch) -> list[int]:
                                               "test")).scalar_one()
             act(sup, get_submission(sup, sid), "approve", revision=1)
             db.session.commit()
-            record_meeting(sup, village_code="T-06529-01", held_on=TODAY - timedelta(days=5), attendees=10,
+            record_meeting(sup, village_code="T-06529-01", held_on=today() - timedelta(days=5), attendees=10,
                            minutes_ref=None, note=None, votes={sid: (2, 10)})
             db.session.commit()
             db.session.remove()
@@ -139,7 +141,7 @@ def states(app, ids):
 def test_the_same_decision_entered_at_once_is_one_decision_for_both(live, monkeypatch):
     app, tokens = live
     first, second = agreed(app, tokens, 2, monkeypatch)
-    results = race(app, [("sup-a", "41/QĐ-UBND", TODAY, [first]), ("sup-b", "41/QĐ-UBND", TODAY, [second])])
+    results = race(app, [("sup-a", "41/QĐ-UBND", today(), [first]), ("sup-b", "41/QĐ-UBND", today(), [second])])
     assert results == ["won", "won"]
     [decision_id] = decisions(app, "41/QĐ-UBND")
     assert states(app, [first, second]) == {first: ("recognised", decision_id), second: ("recognised", decision_id)}
@@ -148,8 +150,8 @@ def test_the_same_decision_entered_at_once_is_one_decision_for_both(live, monkey
 def test_the_same_number_with_another_date_at_once_is_refused_at_the_date(live, monkeypatch):
     app, tokens = live
     first, second = agreed(app, tokens, 2, monkeypatch)
-    results = race(app, [("sup-a", "42/QĐ-UBND", TODAY, [first]),
-                         ("sup-b", "42/QĐ-UBND", TODAY - timedelta(days=2), [second])])
+    results = race(app, [("sup-a", "42/QĐ-UBND", today(), [first]),
+                         ("sup-b", "42/QĐ-UBND", today() - timedelta(days=2), [second])])
     assert results == ["won", ("validation_failed", "signed_on")]
     assert len(decisions(app, "42/QĐ-UBND")) == 1
     assert states(app, [second])[second][0] == "agreed"
@@ -158,7 +160,7 @@ def test_the_same_number_with_another_date_at_once_is_refused_at_the_date(live, 
 def test_the_same_households_at_once_are_recognised_once(live, monkeypatch):
     app, tokens = live
     (only,) = agreed(app, tokens, 1, monkeypatch)
-    results = race(app, [("sup-a", "43/QĐ-UBND", TODAY, [only]), ("sup-b", "43/QĐ-UBND", TODAY, [only])])
+    results = race(app, [("sup-a", "43/QĐ-UBND", today(), [only]), ("sup-b", "43/QĐ-UBND", today(), [only])])
     # The loser is told the form changed (PostgreSQL: it read it before the winner's commit) or is no longer
     # agreed (SQLite: one writer at a time, it read it after): a 409 either way.
     assert results[0] == "won" and results[1] in (("changed_meanwhile", None), ("invalid_transition", None))

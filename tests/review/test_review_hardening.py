@@ -15,7 +15,11 @@ from server.core.db import local_today
 from server.core.errors import Problem
 from server.review.operations import record_decision, record_meeting
 
-TODAY = local_today()
+
+def today():
+    """Today in Vietnam, read when used: a run may cross midnight there (17:00 UTC)."""
+    return local_today()
+
 VILLAGE = "T-06529-01"
 
 
@@ -55,7 +59,7 @@ def approved(client, login, supervisor, submit, form_of):
 
 def meeting_data(forms, **extra) -> dict:
     """The meeting form's fields for these households (ticked, their revisions), plus `extra`."""
-    data = {"held_on": TODAY.isoformat(), "attendees": "10", "include": [f.id for f in forms]}
+    data = {"held_on": today().isoformat(), "attendees": "10", "include": [f.id for f in forms]}
     data.update({f"revision-{f.id}": f.revision for f in forms})
     data.update(extra)
     return data
@@ -105,7 +109,7 @@ def test_votes_typed_for_a_household_not_ticked_are_not_lost_silently(client, ap
 def test_the_operation_refuses_a_missing_vote(session, approved, supervisor):
     (one,) = approved("Hoàng Văn Một")
     with pytest.raises(Problem) as refused:
-        record_meeting(supervisor, village_code=VILLAGE, held_on=TODAY, attendees=10, minutes_ref=None, note=None,
+        record_meeting(supervisor, village_code=VILLAGE, held_on=today(), attendees=10, minutes_ref=None, note=None,
                        votes={one.id: (one.revision, None)})
     assert [f["path"] for f in refused.value.fields] == [f"votes[{one.id}]"]
 
@@ -114,7 +118,7 @@ def test_the_operation_refuses_a_missing_vote(session, approved, supervisor):
 
 def test_a_meeting_dated_before_the_approval_is_refused_at_the_date(client, approved, form_of, supervisor):
     (one,) = approved("Hoàng Văn Một")
-    yesterday = TODAY - timedelta(days=1)
+    yesterday = today() - timedelta(days=1)
     with pytest.raises(Problem) as refused:
         record_meeting(supervisor, village_code=VILLAGE, held_on=yesterday, attendees=10, minutes_ref=None,
                        note=None, votes={one.id: (one.revision, 10)})
@@ -136,11 +140,11 @@ def test_a_decision_dated_before_the_approval_is_refused_at_the_date(client, app
                        data=meeting_data([one], all_in_favour="y")).status_code == 302
     one = form_of({"id": one.first_id})
     with pytest.raises(Problem) as refused:
-        record_decision(supervisor, commune_code="06529", number="9/QĐ-UBND", signed_on=TODAY - timedelta(days=3),
+        record_decision(supervisor, commune_code="06529", number="9/QĐ-UBND", signed_on=today() - timedelta(days=3),
                         revisions={one.id: one.revision})
     assert [f["path"] for f in refused.value.fields] == ["signed_on"]
     response = client.post("/review/decision", data={"number": "9/QĐ-UBND",
-                                                     "signed_on": (TODAY - timedelta(days=3)).isoformat(),
+                                                     "signed_on": (today() - timedelta(days=3)).isoformat(),
                                                      "include": [one.id], f"revision-{one.id}": one.revision})
     assert response.status_code == 422
     assert re.search(r'name="signed_on"[^>]*>\s*<ul class="errors"><li>Ngày [0-9/]+ trước ngày xã duyệt hộ',

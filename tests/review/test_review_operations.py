@@ -17,6 +17,11 @@ from server.review.operations import act, add_comment, get_submission, record_de
 from server.submissions.lifecycle import STATE_LABELS
 from server.submissions.models import Submission
 
+
+def today():
+    """Today in Vietnam, read when used: a run may cross midnight there (17:00 UTC)."""
+    return local_today()
+
 # The procedure written out independently of server/submissions/lifecycle.py (poverty-review.md §3.5).
 ALLOWED = {
     "submitted": {"return", "approve"},
@@ -31,7 +36,6 @@ CORRECTABLE = {"submitted", "returned", "resubmitted", "resurvey"}
 ACTIONS = ("return", "approve", "agree", "resurvey", "recognise")
 TARGET = {"return": "returned", "approve": "approved", "agree": "agreed", "resurvey": "resurvey",
           "recognise": "recognised"}
-TODAY = local_today()
 
 
 @pytest.fixture
@@ -60,7 +64,7 @@ def reach(session, post, enumerator, supervisor, household):
                 correct(submission, record)
             elif action == "recognise":
                 record_decision(supervisor, commune_code="06529", number=f"{uuid.uuid4().hex[:6]}/QĐ-UBND",
-                                signed_on=TODAY, revisions={submission.id: submission.revision})
+                                signed_on=today(), revisions={submission.id: submission.revision})
                 session.commit()
                 session.refresh(submission)
             else:
@@ -78,7 +82,7 @@ def test_every_action_from_every_state(session, reach, supervisor, state, action
     before = submission.revision
     if action in ALLOWED[state]:
         if action == "recognise":
-            record_decision(supervisor, commune_code="06529", number="12/QĐ-UBND", signed_on=TODAY,
+            record_decision(supervisor, commune_code="06529", number="12/QĐ-UBND", signed_on=today(),
                             revisions={submission.id: before})
         else:
             act(supervisor, submission, action, revision=before, comment="Lý do")
@@ -163,7 +167,7 @@ def test_a_comment_needs_text_and_a_well_formed_path(reach, supervisor):
 def test_the_village_meeting_agrees_with_at_least_half_of_the_attendees(session, reach, supervisor, attendees, votes,
                                                                         outcome):
     submission, _ = reach("approved")
-    meeting = record_meeting(supervisor, village_code="T-06529-01", held_on=TODAY, attendees=attendees,
+    meeting = record_meeting(supervisor, village_code="T-06529-01", held_on=today(), attendees=attendees,
                              minutes_ref="BB-01", note=None, votes={submission.id: (submission.revision, votes)})
     session.refresh(submission)
     assert submission.state == outcome and submission.meeting_id == meeting.id
@@ -173,19 +177,19 @@ def test_a_meeting_is_all_or_nothing(session, reach, supervisor):
     good, _ = reach("approved")
     not_ready, _ = reach("submitted")
     with pytest.raises(Problem) as refused:
-        record_meeting(supervisor, village_code="T-06529-01", held_on=TODAY, attendees=30, minutes_ref=None,
+        record_meeting(supervisor, village_code="T-06529-01", held_on=today(), attendees=30, minutes_ref=None,
                        note=None, votes={good.id: (good.revision, 30), not_ready.id: (not_ready.revision, 30)})
     assert refused.value.code == "invalid_transition"
 
 
 @pytest.mark.parametrize("kw,path", [({"attendees": 0}, "attendees"),
-                                     ({"held_on": TODAY + timedelta(days=1)}, "held_on"),
+                                     ({"held_on": today() + timedelta(days=1)}, "held_on"),
                                      ({"votes_for": 31}, "votes[{id}]")])
 def test_a_meeting_with_impossible_figures_is_refused_naming_the_field(reach, supervisor, kw, path):
     submission, _ = reach("approved")
     kw = dict(kw)
     votes_for = kw.pop("votes_for", 10)
-    args = {"village_code": "T-06529-01", "held_on": TODAY, "attendees": 30, "minutes_ref": None, "note": None,
+    args = {"village_code": "T-06529-01", "held_on": today(), "attendees": 30, "minutes_ref": None, "note": None,
             "votes": {submission.id: (submission.revision, votes_for)}}
     args.update(kw)
     with pytest.raises(Problem) as refused:
@@ -196,7 +200,7 @@ def test_a_meeting_with_impossible_figures_is_refused_naming_the_field(reach, su
 def test_a_household_of_another_village_cannot_be_put_to_this_meeting(reach, supervisor):
     submission, _ = reach("approved")
     with pytest.raises(Problem) as refused:
-        record_meeting(supervisor, village_code="T-06529-02", held_on=TODAY, attendees=10, minutes_ref=None,
+        record_meeting(supervisor, village_code="T-06529-02", held_on=today(), attendees=10, minutes_ref=None,
                        note=None, votes={submission.id: (submission.revision, 10)})
     assert refused.value.fields[0]["path"] == "households"
 
@@ -205,7 +209,7 @@ def test_the_commune_decision_recognises_agreed_households_with_its_number_and_d
                                                                                     events):
     first, _ = reach("agreed")
     second, _ = reach("agreed")
-    decision = record_decision(supervisor, commune_code="06529", number="125/QĐ-UBND", signed_on=TODAY,
+    decision = record_decision(supervisor, commune_code="06529", number="125/QĐ-UBND", signed_on=today(),
                                revisions={first.id: first.revision, second.id: second.revision})
     for s in (first, second):
         session.refresh(s)
@@ -214,7 +218,7 @@ def test_the_commune_decision_recognises_agreed_households_with_its_number_and_d
     # The same number with another date is a typing slip, not a second decision.
     third, _ = reach("agreed")
     with pytest.raises(Problem) as refused:
-        record_decision(supervisor, commune_code="06529", number="125/QĐ-UBND", signed_on=TODAY - timedelta(days=1),
+        record_decision(supervisor, commune_code="06529", number="125/QĐ-UBND", signed_on=today() - timedelta(days=1),
                         revisions={third.id: third.revision})
     assert refused.value.fields[0]["path"] == "signed_on"
 

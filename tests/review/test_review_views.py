@@ -13,7 +13,12 @@ import pytest
 from poverty_records import person
 from server.core.db import local_today
 
-TODAY = local_today().isoformat()  # a meeting or a decision cannot be dated before the approval (today)
+
+def today() -> str:
+    """Today in Vietnam, read when used (a meeting or a decision cannot be dated before the approval, today): a run
+    may cross midnight there (17:00 UTC)."""
+    return local_today().isoformat()
+
 
 POOR = {"income": {"method": "points", "b1_points": 100}, "water_source": "surface", "toilet": "none",
         "internet_use": False}  # deficits 9, 10, 11 with B1 ≤ 140: poor
@@ -216,7 +221,7 @@ def test_village_meeting_agrees_with_half_and_sends_back_below(client, login, su
     assert all(n in listing for n in ("Hoàng Văn Một", "Nông Văn Hai", "Lục Thị Ba"))
 
     revisions = {f.id: form_of({"id": f.first_id}).revision for f in (one, two, three)}
-    data = {"held_on": TODAY, "attendees": "10", "minutes_ref": "BB-01", "note": "", "all_in_favour": "y",
+    data = {"held_on": today(), "attendees": "10", "minutes_ref": "BB-01", "note": "", "all_in_favour": "y",
             "include": [one.id, two.id, three.id], f"votes-{one.id}": "5", f"votes-{two.id}": "4",
             f"votes-{three.id}": ""}  # empty, and "all in favour" marked: every attendee in favour
     data.update({f"revision-{i}": r for i, r in revisions.items()})
@@ -230,7 +235,7 @@ def test_village_meeting_agrees_with_half_and_sends_back_below(client, login, su
 def test_village_meeting_refuses_votes_above_attendees_on_the_page(client, login, supervisor, submit, form_of):
     login(supervisor)
     (one,) = _approved(client, submit, ["Hoàng Văn Một"])
-    data = {"held_on": TODAY, "attendees": "10", "include": [one.id], f"votes-{one.id}": "11",
+    data = {"held_on": today(), "attendees": "10", "include": [one.id], f"votes-{one.id}": "11",
             f"revision-{one.id}": form_of({"id": one.first_id}).revision}
     response = client.post("/review/meeting?village=T-06529-01", data=data)
     assert response.status_code == 422
@@ -249,7 +254,7 @@ def test_meeting_form_checks_its_fields(client, login, supervisor, submit):
 def test_commune_decision_recognises_agreed_households(client, login, supervisor, submit, form_of):
     login(supervisor)
     one, two = _approved(client, submit, ["Hoàng Văn Một", "Nông Văn Hai"])
-    data = {"held_on": TODAY, "attendees": "10", "include": [one.id, two.id], "all_in_favour": "y"}
+    data = {"held_on": today(), "attendees": "10", "include": [one.id, two.id], "all_in_favour": "y"}
     data.update({f"revision-{f.id}": form_of({"id": f.first_id}).revision for f in (one, two)})
     assert client.post("/review/meeting?village=T-06529-01", data=data).status_code == 302
 
@@ -257,7 +262,7 @@ def test_commune_decision_recognises_agreed_households(client, login, supervisor
     assert "Hoàng Văn Một" in listing and "Nông Văn Hai" in listing
     # Nothing is ticked for the supervisor: the decision lists the households its text names.
     assert re.findall(r'name="include" value="\d+" id="include-\d+" checked', listing) == []
-    data = {"number": "15/QĐ-UBND", "signed_on": TODAY, "include": [one.id]}
+    data = {"number": "15/QĐ-UBND", "signed_on": today(), "include": [one.id]}
     data.update({f"revision-{f.id}": form_of({"id": f.first_id}).revision for f in (one, two)})
     response = client.post("/review/decision", data=data, follow_redirects=True)
     assert "Đã ghi quyết định 15/QĐ-UBND: 1 hộ được công nhận." in page(response)
