@@ -77,6 +77,24 @@ def migrate(url: str, revision: str = "head") -> None:
 
 
 @contextmanager
+def database_at(backend: str, tmp: Path, revision: str):
+    """A database of its own migrated up to `revision` (a migration's test starts before it): yields (url, engine),
+    then disposes of the engine and drops the database."""
+    from server.core.db import make_engine
+
+    url, drop = new_database(backend, tmp)
+    try:
+        migrate(url, revision)
+        engine = make_engine(url)
+        try:
+            yield url, engine
+        finally:
+            engine.dispose()
+    finally:
+        drop()
+
+
+@contextmanager
 def committed_app(backend: str, tmp: Path, *, people=(), villages: bool = True, **config):
     """An app on a database of its own whose data is committed (not a rolled-back test transaction).
 

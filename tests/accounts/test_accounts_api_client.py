@@ -241,25 +241,18 @@ AT = "2026-11-30 00:00:00+00:00"
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request, tmp_path):
     """A new database of each backend at the revision before the API client role, with a user and its token."""
-    from alembic import command
     from sqlalchemy import text
 
-    from server.cli import alembic_config
-    from server.core.db import make_engine
-    from live_db import new_database
+    from live_db import database_at
 
-    url, drop = new_database(request.param, tmp_path)
-    command.upgrade(alembic_config(url), BEFORE)
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO units (code, level, kind, name, province_code, valid_from, source) VALUES "
-                          "('20', 'province', 'tinh', 'Lạng Sơn', '20', '2025-07-01', 'test')"))
-        _add_user(conn, 1, "officer")
-        conn.execute(text("INSERT INTO api_tokens (id, user_id, token_hash, label, created_at, expires_at) VALUES "
-                          "(1, 1, 'h', 'phone', :at, :at)"), {"at": AT})
-    yield url, engine
-    engine.dispose()
-    drop()
+    with database_at(request.param, tmp_path, BEFORE) as (url, engine):
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO units (code, level, kind, name, province_code, valid_from, source) "
+                              "VALUES ('20', 'province', 'tinh', 'Lạng Sơn', '20', '2025-07-01', 'test')"))
+            _add_user(conn, 1, "officer")
+            conn.execute(text("INSERT INTO api_tokens (id, user_id, token_hash, label, created_at, expires_at) "
+                              "VALUES (1, 1, 'h', 'phone', :at, :at)"), {"at": AT})
+        yield url, engine
 
 
 def _add_user(conn, id_: int, role: str) -> None:

@@ -10,8 +10,7 @@ from alembic import command
 from sqlalchemy import inspect, text
 
 from server.cli import alembic_config
-from server.core.db import make_engine
-from live_db import new_database
+from live_db import database_at
 
 BEFORE, INDICATORS = "20261201_03", "20261201_04"
 AT = "2026-11-30 00:00:00+00:00"
@@ -19,12 +18,8 @@ AT = "2026-11-30 00:00:00+00:00"
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request, tmp_path):
-    url, drop = new_database(request.param, tmp_path)
-    command.upgrade(alembic_config(url), BEFORE)
-    engine = make_engine(url)
-    yield url, engine
-    engine.dispose()
-    drop()
+    with database_at(request.param, tmp_path, BEFORE) as made:
+        yield made
 
 
 def _form(conn, id_, kind, ethnicity, content):
