@@ -54,7 +54,8 @@ def test_an_update_applies_at_the_next_start_and_keeps_drafts_and_queued_forms(b
             pass                           # the app's own reload cut this one: the page is loading again
         wait_until(lambda: (names := cache_names(page)) and old not in names, timeout=30,
                    what="the new version to take over at the first restart")
-        page.locator("#new-household").wait_for()
+        # The app may still be starting (it waits up to 10 s for the worker, then reloads once): as long as above.
+        page.locator("#new-household").wait_for(timeout=30_000)
         [new] = cache_names(page)
         assert new != old and new.startswith("rasoat-collect-")
 
