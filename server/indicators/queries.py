@@ -345,13 +345,19 @@ def flow_links(year: int, basis: str, level: str, codes, group_level: str,
             k_s.poverty_class.in_(("poor", "near_poor"))), level, codes).distinct().subquery("flow_keys")
         aliases = _commune_aliases()
         # (commune code as filed, household_code) of every form of those households: an IN list that both
-        # backends turn into lookups on ix_submissions_household.
-        raw_keys = select(aliases.c.raw, keys.c.code).select_from(keys).join(
-            aliases, aliases.c.today == keys.c.commune)
+        # backends turn into lookups on ix_submissions_household. A MATERIALIZED CTE, so it is worked out once:
+        # inlined, PostgreSQL without statistics (tables just loaded, before autovacuum's ANALYZE) estimated one
+        # row everywhere and ran the keys' join again for each key of each form: 3 million times, 43 s, for
+        # 2,500 poor households (tests/indicators/test_indicators_queries.py, "…before_statistics"). Without
+        # statistics it is still one scan of the kept keys for each form (0.7 s there).
+        raw_keys = (select(aliases.c.raw, keys.c.code).select_from(keys)
+                    .join(aliases, aliases.c.today == keys.c.commune)
+                    .cte("flow_raw_keys").prefix_with("MATERIALIZED"))
+        household = tuple_(S.commune_code, S.household_code)
         coded = select(f.commune.label("commune"), S.household_code.label("code"),
                        null().label("no_code_village"), *aggregates)
         coded = f.within(counted(f.joined(coded), basis).where(
-            years_read, tuple_(S.commune_code, S.household_code).in_(raw_keys)), level, codes)
+            years_read, household.in_(select(raw_keys.c.raw, raw_keys.c.code))), level, codes)
         coded = coded.group_by(f.commune, S.household_code).having(in_either)
         no_code = select(f.commune.label("commune"), null().label("code"), S.village_code.label("no_code_village"),
                          *aggregates)
