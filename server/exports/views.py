@@ -117,8 +117,9 @@ def job_json(job: ExportJob) -> dict:
 def job(job_id: str):
     """The progress of a background export, and its download when ready."""
     found = _own_job(job_id)
-    return render_template("exports/job.html", job=found, status=job_json(found),
-                           list_labels=households.LIST_LABELS)
+    unit = db.session.get(Unit, found.params.get("unit") or "")
+    return render_template("exports/job.html", job=found, status=job_json(found), unit=unit,
+                           list_labels=households.LIST_LABELS, bases=tables.BASIS_LABELS)
 
 
 @bp.get("/jobs/<job_id>.json")

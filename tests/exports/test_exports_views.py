@@ -8,8 +8,9 @@ import io
 import openpyxl
 import pytest
 
-from server.exports import jobs
+from server.exports import jobs, tables
 from server.exports.models import ExportJob
+from server.places.models import Unit
 
 from province import C1, C2, PROVINCE
 
@@ -59,6 +60,9 @@ def test_a_household_list_runs_in_the_background_and_only_its_owner_downloads_it
     assert status["state"] == "queued" and status["download"] is None
     page = client.get(f"/exports/jobs/{job.id}").get_data(as_text=True)
     assert "households-escaped_98_2027_approved.csv" in page and "<progress" in page
+    # the unit and the basis as people read them, not as codes
+    assert f"{session.get(Unit, PROVINCE).name} ({PROVINCE})" in page
+    assert tables.BASIS_LABELS["approved"][0] in page
     assert jobs.run_next() is True and jobs.run_next() is False
     status = client.get(f"/exports/jobs/{job.id}.json").get_json()
     assert status["state"] == "done" and status["percent"] == 100 and status["done"] == 3
