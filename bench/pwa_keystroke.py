@@ -104,6 +104,8 @@ def measure(browser, url: str, members: int, keys: int = 120, rate: float = 4, t
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
         page.evaluate(PROBE)
         target = page.locator(".fr-item").nth(members // 2 if target is None else target)
+        target.locator(".fr-toggle").click()  # the roster is an accordion: open the member, as the enumerator does
+        target.locator("[data-key=name] input").wait_for()
         name = target.locator("[data-key=name] input")
         year = target.locator("[data-key=birth_year] input")
         typed = 0

@@ -261,13 +261,24 @@ def next_page(page, expect_key: str | None = None) -> None:
         page.locator(f'[data-key="{expect_key}"]').first.wait_for()
 
 
+def open_member(page, index: int):
+    """Member `index` (0-based) of the roster, opened by a tap on its heading when it is closed (the roster is an
+    accordion: one member's questions on the page at a time)."""
+    block = page.locator(".fr-item").nth(index)
+    toggle = block.locator(".fr-toggle")
+    if toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    block.locator(".fr-body").wait_for()
+    return block
+
+
 def fill_members(page, members=MEMBERS) -> None:
     """On the roster page: add members until there are enough, then answer every question of each."""
     items = page.locator(".fr-item")
     while items.count() < len(members):
         page.locator(".fr-add").click()
     for i, member in enumerate(members):
-        block = items.nth(i)
+        block = open_member(page, i)
         for key, value in member.items():
             answer(block, key, value)
 
@@ -288,7 +299,7 @@ def fill_household(page, *, reload_after_members=None) -> None:
         page.locator('[data-key="review_year"]').wait_for()
         next_page(page, "quick_screen_items")
         next_page(page, "members")
-        assert page.locator('.fr-item [data-key="name"] input').nth(2).input_value() == MEMBERS[2]["name"]
+        assert open_member(page, 2).locator('[data-key="name"] input').input_value() == MEMBERS[2]["name"]
     next_page(page, "income_method")
     answer(page, "income_method", "Thu nhập thực tế 12 tháng qua (Phiếu C)")
     answer(page, "annual_income_vnd", "150000000")

@@ -100,9 +100,16 @@ def record(page) -> dict:
     return page.evaluate("window.__form.record()")
 
 
-def member(page, n: int):
-    """The block of member n (1-based)."""
-    return page.locator(".fr-item").nth(n - 1)
+def member(page, n: int, opened: bool = True):
+    """The block of member n (1-based), opened by a tap on its heading unless `opened` is False (the roster is an
+    accordion: one member's questions on the page at a time)."""
+    block = page.locator(".fr-item").nth(n - 1)
+    if opened:
+        toggle = block.locator(".fr-toggle")
+        if toggle.get_attribute("aria-expanded") != "true":
+            tap(toggle)
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+    return block
 
 
 def tap(locator) -> None:
@@ -206,9 +213,10 @@ def test_a_quick_screen_that_stops_ends_the_interview(open_form, definition):
     shoot(page, "9-quick-screen-stop")
     page.click(".fm-next")
     assert page.inner_text(".fm-title") == definition["sections"][section_index(definition, "members")]["title"]["vi"]
-    expect(page.locator("[data-key=name]").first).to_be_visible()
-    for hidden in page.locator("[data-key=health_insurance]").all():
-        expect(hidden).to_be_hidden()
+    for n in (1, 2):
+        block = member(page, n)
+        expect(block.locator("[data-key=name]")).to_be_visible()
+        expect(block.locator("[data-key=health_insurance]")).to_be_hidden()
     page.evaluate(f"window.__form.goTo({section_index(definition, 'quick_screen')})")
     page.locator("[data-key=quick_screen_items] label.fq-choice", has_text=item["label"]["vi"]).click()
     assert len(record(page)["members"]) == 2
@@ -343,15 +351,50 @@ def test_roster_add_move_and_remove_members(open_form, definition):
 
 
 def test_fifty_members_is_the_limit(open_form, definition):
-    """With 50 members (the definition's max_count) the add button is off and every block is on the page."""
+    """With 50 members (the definition's max_count) the add button is off and every member has its heading on the
+    page, named; only the member opened has its questions there (an accordion: opening one closes the other)."""
     limit = question(definition, "members")["max_count"]
     page = open_form(f"?members={limit}")
     page.evaluate(f"window.__form.goTo({section_index(definition, 'members')})")
     assert page.locator(".fr-item").count() == limit
     assert page.locator(".fr-add").is_disabled()
     expect(page.locator(".fr-count")).to_have_text(vi("form.repeat.count", n=limit, max=limit))
-    style = member(page, 1).evaluate("e => getComputedStyle(e).contentVisibility")
-    assert style == "auto"
+    expect(member(page, limit, opened=False).locator(".fr-title")).to_have_text(re.compile(f"Thành viên Thử {limit}$"))
+    assert page.locator(".fr-body").count() == 0
+    last = member(page, limit)
+    assert last.locator("[data-key=name] input").input_value() == f"Thành viên Thử {limit}"
+    member(page, 1)
+    assert page.locator(".fr-body").count() == 1
+    expect(last.locator(".fr-toggle")).to_have_attribute("aria-expanded", "false")
+    assert page.locator("[data-key=name] input").input_value() == "Thành viên Thử 1"
+
+
+def test_a_closed_member_shows_what_it_lacks_and_the_summary_opens_it(open_form, definition):
+    """Closing a member whose name was cleared leaves its heading saying what is left to answer; the summary's
+    problem opens that member at the field, and a name typed shows in the heading once typing pauses."""
+    page = open_form("?members=3")
+    page.evaluate(f"window.__form.goTo({section_index(definition, 'members')})")
+    second = member(page, 2)
+    second.locator("[data-key=name] input").fill("")
+    member(page, 3)
+    status = second.locator(".fr-status")
+    expect(status).to_have_text(vi("form.repeat.problems", n=1))
+    assert "has-error" in second.get_attribute("class")
+    assert member(page, 1, opened=False).locator(".fr-status").is_hidden()
+    page.evaluate(f"window.__form.goTo({len(definition['sections'])})")
+    problem = page.locator(".fm-problem", has_text=vi("form.repeat.item", n=2))
+    expect(problem).to_have_count(1)
+    problem.click()
+    expect(second.locator(".fr-toggle")).to_have_attribute("aria-expanded", "true")
+    name = second.locator("[data-key=name] input")
+    expect(name).to_be_focused()
+    name.press_sequentially("Lục Văn Sửa")
+    expect(second.locator(".fr-title")).to_have_text(vi("form.repeat.item", n=2) + ": Lục Văn Sửa")
+    member(page, 1)
+    expect(status).to_be_hidden()
+    assert record(page)["members"][1]["name"] == "Lục Văn Sửa"
+    shoot(page, "3-roster-closed")
+    assert page.problems == []
 
 
 def test_comments_of_a_returned_form_show_at_their_field(open_form, definition):
@@ -362,6 +405,9 @@ def test_comments_of_a_returned_form_show_at_their_field(open_form, definition):
     assert items.count() == 3
     assert "Trường báo cháu vẫn đi học" in items.nth(0).inner_text()
     shoot(page, "7-comments")
+    page.evaluate(f"window.__form.goTo({section_index(definition, 'members')})")
+    expect(member(page, 2, opened=False).locator(".fr-status")).to_have_text(vi("form.repeat.comments", n=1))
+    page.evaluate("window.__form.goTo(0)")
     items.nth(0).locator("button").click()
     expect(page.locator(".fm-title")).to_have_text(definition["sections"][section_index(definition, "members")]["title"]["vi"])
     field = member(page, 2).locator("[data-key=schooling]")

@@ -5,7 +5,7 @@ household with two versions."""
 from __future__ import annotations
 
 import pytest
-from collect_app import (ARTIFACTS, Phone, collector, household, log_in, next_page, queue_records,
+from collect_app import (ARTIFACTS, Phone, collector, household, log_in, next_page, open_member, queue_records,
                          return_with_comment, states, stored, submit_form, wait_until)
 from poverty_records import person
 
@@ -38,8 +38,10 @@ def test_a_returned_form_shows_the_comment_at_its_field_and_goes_back_as_a_corre
         next_page(page, "quick_screen_items")
         next_page(page, "members")
         spouse = page.locator(".fr-item").nth(1)
+        assert "1" in spouse.locator(".fr-status").text_content()   # the closed member says it has a comment
+        spouse = open_member(page, 1)
         comment = spouse.locator('[data-key="birth_date"] .fq-comment')
-        comment.scroll_into_view_if_needed()     # member blocks off screen are not rendered (content-visibility)
+        comment.scroll_into_view_if_needed()
         assert comment.is_visible() and "Ngày sinh của vợ sai" in comment.text_content()
         page.screenshot(path=str(ARTIFACTS / "collect-returned-at-field.png"))
         spouse.locator('[data-key="birth_date"] input').fill("1991-06-06")

@@ -144,6 +144,7 @@ export function mountForm(root, options) {
       go.addEventListener("click", () => {
         if (!c.node) return;
         goTo(c.node.section);
+        reveal(c.node, c.position);
         focusField((f) => f.node === c.node && (!c.position || f.position() === c.position));
       });
       list.append(h("li", {}, go));
@@ -265,13 +266,16 @@ export function mountForm(root, options) {
 
   function update(focus = null) {
     state = evaluateForm(index, record, opts, focus);
-    apply();
+    apply(focus !== null);
     live.update(record);
     onChange(structuredClone(record));
   }
 
-  /** Write what changed in the page's elements (each field remembers what it shows: no DOM reads here). */
-  function apply() {
+  /**
+   * Write what changed in the page's elements (each field remembers what it shows: no DOM reads here). typing: the
+   * change is an answer typed in one member (its heading may wait for a pause).
+   */
+  function apply(typing = false) {
     const showAll = visited.has(current);
     for (const f of fields) {
       const st = state.states.get(f.id);
@@ -293,7 +297,7 @@ export function mountForm(root, options) {
     }
     for (const r of rosters) {
       const st = state.states.get(r.node.path);
-      r.view.refresh(Boolean(st && st.relevant));
+      r.view.refresh(Boolean(st && st.relevant), showAll, typing);
       const message = st && (r.touched || showAll) ? st.message : null;
       if (message !== r.lastMessage) {
         r.lastMessage = message;
@@ -355,9 +359,21 @@ export function mountForm(root, options) {
         r.view = roster(n, {
           t, label, record,
           createField: (child, scope) => { const f = createField(child, scope); fields.push(f); return f; },
-          dropFields: (gone) => { const set_ = new Set(gone); fields = fields.filter((f) => !set_.has(f)); },
+          dropFields: (gone) => {
+            const set_ = new Set(gone);
+            fields = fields.filter((f) => !set_.has(f));
+            // A value that could not be read leaves with its control (the record never held it).
+            let unread = false;
+            for (const f of gone) unread = problems.delete(f.id) || unread;
+            if (unread) { focusOf = "full"; schedule(); }
+          },
+          opened: () => apply(),
           changed: () => { r.touched = true; structureChanged(); },
           titleOf: itemTitle(n), titleKey: itemTitleKey(n),
+          statusOf: (i, item) => ({
+            problems: (state.itemProblems.get(`${n.path}[${i}]`) || []).length,
+            comments: item && typeof item === "object" && itemComments.has(item) ? itemComments.get(item).length : 0,
+          }),
         });
         rosters.push(r);
         out.push(h("div", { class: "fq fq-repeat", "data-key": n.q.key },
@@ -388,7 +404,13 @@ export function mountForm(root, options) {
         const go = h("button", { type: "button", class: "fm-problem" },
           h("strong", { text: describePath(p.path.startsWith("#") ? "" : p.path) || label(index.sections[s].s.title) }),
           h("span", { text: p.message }));
-        go.addEventListener("click", () => { goTo(s); focusField((f) => f.id === p.path); });
+        go.addEventListener("click", () => {
+          goTo(s);
+          const at = /^#(\w+)@(\d+)$/.exec(p.path);
+          const where = at ? { node: index.byKey.get(at[1]), position: Number(at[2]) } : locate(p.path);
+          reveal(where.node, where.position);
+          focusField((f) => f.id === p.path);
+        });
         list.append(h("li", {}, go));
       }
       out.push(h("h3", { class: "fm-problem-section", text: label(index.sections[s].s.title) }), list);
@@ -400,6 +422,13 @@ export function mountForm(root, options) {
     }
     if (ruleSet) out.push(live.card());
     page.replaceChildren(...out);
+  }
+
+  /** Open the member a question of a repeat belongs to (position 1-based), so its questions are on the page. */
+  function reveal(node, position) {
+    if (!node || !node.parent || !position) return;
+    const r = rosters.find((x) => x.node === node.parent);
+    if (r && !r.view.isOpen(position - 1)) r.view.open(position - 1);
   }
 
   function focusField(match) {

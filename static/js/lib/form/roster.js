@@ -1,14 +1,21 @@
 // The repeat (the member roster): one block per item, added, removed (after a confirmation inside the block)
-// and moved up or down. Structural changes touch only the blocks concerned; typing in a member touches nothing
-// here. Blocks carry `content-visibility: auto` (form.css) so 50 members cost little to lay out, and each block's
-// questions are a form of their own (see block()).
-import { h, setText } from "./dom.js";
+// and moved up or down. The roster is an accordion: each block is a heading with the member's title, what is left
+// to answer and the supervisor's comments, and at most one block is open, with its questions. A closed block holds
+// no controls: 50 members are 50 headings and one member's questions, so a keystroke costs the same with 2 members
+// or 50 (Chromium's autofill reads the controls of the page on every change, and layout and paint cover what is
+// drawn), and the enumerator sees the whole household at a glance. Structural changes touch only the blocks
+// concerned; typing in a member touches only its title here.
+import { h, setHidden, setText, uid } from "./dom.js";
 import { get, set } from "./paths.js";
 
 /**
- * roster(node, env) → {el, blocks, refresh()}. env: {t, label, record, createField(childNode, scope) → field,
- * dropFields(fields), changed(), titleOf(item, position)}.
+ * roster(node, env) → {el, blocks, refresh(relevant, showAll), open(index), close(), fields()}.
+ * env: {t, label, record, createField(childNode, scope) → field, dropFields(fields), changed(), opened(),
+ * titleOf(item, position), titleKey(item, position), statusOf(index) → {problems, comments}}.
  */
+// How long typing pauses before the open member's heading shows the name typed.
+const TITLE_PAUSE_MS = 400;
+
 export function roster(node, env) {
   const { t } = env;
   const q = node.q;
@@ -20,15 +27,21 @@ export function roster(node, env) {
   };
   const blocks = [];
   let shown = true;
+  let openBlock = null;
   const container = h("div", { class: "fr-items" });
   const count = h("p", { class: "fr-count", "aria-live": "polite" });
   const add = h("button", { type: "button", class: "fq-btn fr-add", text: env.label(q.add_label) || t("form.repeat.add") });
   const el = h("div", { class: "fr-repeat" }, count, container, add);
 
   function block(index) {
-    const b = { index, fields: [] };
-    const scope = { base: () => keys.concat(b.index), position: () => b.index + 1, item: () => list()[b.index] };
-    b.title = h("h3", { class: "fr-title" });
+    const b = { index, fields: [], body: null, seen: false, titleKey: null, statusKey: null };
+    b.scope = { base: () => keys.concat(b.index), position: () => b.index + 1, item: () => list()[b.index] };
+    b.bodyId = uid("fr");
+    b.title = h("span", { class: "fr-title" });
+    b.status = h("span", { class: "fr-status" });
+    b.status.hidden = true;
+    b.toggle = h("button", { type: "button", class: "fr-toggle", "aria-expanded": "false", "aria-controls": b.bodyId },
+      b.title, b.status);
     b.up = h("button", { type: "button", class: "fr-tool fr-up", "aria-label": t("form.repeat.up"), title: t("form.repeat.up"), text: "↑" });
     b.down = h("button", { type: "button", class: "fr-tool fr-down", "aria-label": t("form.repeat.down"), title: t("form.repeat.down"), text: "↓" });
     b.remove = h("button", { type: "button", class: "fr-tool fr-remove", "aria-label": t("form.repeat.remove"), title: t("form.repeat.remove"), text: "✕" });
@@ -36,26 +49,77 @@ export function roster(node, env) {
     const no = h("button", { type: "button", class: "fq-btn secondary fr-no", text: t("form.repeat.remove_no") });
     b.confirm = h("div", { class: "fr-confirm", role: "alert" }, h("p", { text: t("form.repeat.remove_confirm") }), yes, no);
     b.confirm.hidden = true;
-    b.comments = h("div", { class: "fr-comments" });
-    // Each member's questions are a <form> of their own (never submitted): Chromium's autofill, on every change of
-    // a control, reads every control of the changed one's form, and every formless control of the page counts as one
-    // form: 30 members' 1,300 controls, each read forcing a layout of its block past content-visibility (about
-    // 50 ms a keystroke on a cheap phone). In a member's form it reads only that member's 40.
-    const body = h("form", { class: "fr-body", novalidate: true, autocomplete: "off" });
-    body.addEventListener("submit", (event) => event.preventDefault());
     b.el = h("section", { class: "fr-item" },
-      h("div", { class: "fr-head" }, b.title, h("div", { class: "fr-tools" }, b.up, b.down, b.remove)), b.confirm, b.comments, body);
-    for (const child of node.children) {
-      const field = env.createField(child, scope);
-      b.fields.push(field);
-      body.append(field.wrap);
-    }
+      h("div", { class: "fr-head" }, h("h3", { class: "fr-heading" }, b.toggle), h("div", { class: "fr-tools" }, b.up, b.down, b.remove)),
+      b.confirm);
+    b.toggle.addEventListener("click", () => {
+      if (openBlock === b) close();
+      else open(b, { scroll: true });
+    });
     b.up.addEventListener("click", () => move(b, -1));
     b.down.addEventListener("click", () => move(b, 1));
     b.remove.addEventListener("click", () => { b.confirm.hidden = false; no.focus(); });
     no.addEventListener("click", () => { b.confirm.hidden = true; b.remove.focus(); });
     yes.addEventListener("click", () => drop(b));
     return b;
+  }
+
+  /** Open block b (closing the open one): its questions are made now, and filled by env.opened(). */
+  function open(b, { scroll = false } = {}) {
+    if (openBlock === b) return;
+    const above = openBlock !== null && openBlock.index < b.index;
+    if (openBlock) close({ quiet: true });
+    // Each member's questions are a <form> of their own (never submitted): Chromium's autofill, on every change of
+    // a control, reads every control of the changed one's form, and every formless control of the page counts as one
+    // form. In a member's form it reads only that member's.
+    b.body = h("form", { class: "fr-body", id: b.bodyId, novalidate: true, autocomplete: "off" });
+    b.body.addEventListener("submit", (event) => event.preventDefault());
+    for (const child of node.children) {
+      const field = env.createField(child, b.scope);
+      b.fields.push(field);
+      b.body.append(field.wrap);
+    }
+    b.el.append(b.body);
+    b.el.classList.add("is-open");
+    b.toggle.setAttribute("aria-expanded", "true");
+    b.seen = true;
+    b.statusKey = null;
+    openBlock = b;
+    env.opened();
+    // The block closed above this one took its questions away: bring this one's heading back to the screen.
+    if (scroll && above) b.el.scrollIntoView({ block: "start" });
+  }
+
+  /** Close the open block: its questions leave the page (their answers stay in the record). */
+  function close({ quiet = false } = {}) {
+    const b = openBlock;
+    if (!b) return;
+    if (titleWaiting === b) writeTitle(b);
+    openBlock = null;
+    const gone = b.fields;
+    b.fields = [];
+    b.body.remove();
+    b.body = null;
+    b.el.classList.remove("is-open");
+    b.toggle.setAttribute("aria-expanded", "false");
+    b.statusKey = null;
+    env.dropFields(gone);
+    if (!quiet) env.opened();
+  }
+
+  let titleTimer = 0;
+  let titleWaiting = null;
+  function writeTitle(b) {
+    if (titleWaiting === b) { clearTimeout(titleTimer); titleWaiting = null; }
+    const item = list()[b.index];
+    b.titleKey = env.titleKey(item, b.index + 1);
+    setText(b.title, env.titleOf(item, b.index + 1));
+  }
+  function titleLater(b) {
+    if (titleWaiting && titleWaiting !== b) writeTitle(titleWaiting);
+    clearTimeout(titleTimer);
+    titleWaiting = b;
+    titleTimer = setTimeout(() => { if (titleWaiting === b) writeTitle(b); }, TITLE_PAUSE_MS);
   }
 
   function renumber() {
@@ -85,14 +149,14 @@ export function roster(node, env) {
   }
 
   function drop(b) {
+    if (openBlock === b) close({ quiet: true });
     list().splice(b.index, 1);
     blocks.splice(b.index, 1);
     b.el.remove();
-    env.dropFields(b.fields);
     const next = blocks[Math.min(b.index, blocks.length - 1)];
     renumber();
     env.changed({ removed: true });
-    (next ? next.remove : add).focus();
+    (next ? next.toggle : add).focus();
   }
 
   add.addEventListener("click", () => {
@@ -104,6 +168,7 @@ export function roster(node, env) {
     blocks.push(b);
     container.append(b.el);
     renumber();
+    open(b);
     env.changed({ added: true });
     b.el.scrollIntoView({ block: "start" });
     const first = b.fields.find((f) => f.widget.focusable && !f.wrap.hidden);
@@ -117,18 +182,46 @@ export function roster(node, env) {
     container.append(b.el);
   }
   renumber();
+  // One member (a household of one, or the head just entered): open. Several: the list of their names.
+  if (blocks.length === 1) open(blocks[0]);
 
   return {
     el,
     blocks,
-    /** Update the members' titles (the name typed so far) and hide the roster when it is not relevant. */
-    refresh(relevant) {
+    /** Open the block of item `index` (0-based); a no-op for an index the roster does not have. */
+    open(index) { if (blocks[index]) open(blocks[index]); },
+    close: () => close(),
+    /** Whether the block of item `index` is open. */
+    isOpen: (index) => openBlock !== null && openBlock.index === index,
+    /**
+     * Update the members' titles (the name typed so far) and each closed block's status: how many answers it
+     * still lacks or breaks (once the member was opened, or when the whole form is checked: showAll) and how many
+     * comments the supervisor wrote on it; hide the roster when it is not relevant.
+     */
+    refresh(relevant, showAll, typing = false) {
       if (relevant !== shown) { shown = relevant; el.hidden = !relevant; }
       const items = list();
       for (const b of blocks) {
         const item = items[b.index];
         const key = env.titleKey(item, b.index + 1);
-        if (key !== b.titleKey) { b.titleKey = key; b.title.textContent = env.titleOf(item, b.index + 1); }
+        if (key !== b.titleKey) {
+          // While the enumerator types the open member's name, the field shows it; the heading follows once they
+          // pause (rewriting it at every key lays the block out again: about a quarter of a keystroke's time).
+          if (typing && b === openBlock) titleLater(b);
+          else writeTitle(b);
+        }
+        const { problems, comments } = env.statusOf(b.index, item);
+        const counted = openBlock !== b && (b.seen || showAll) ? problems : 0;
+        const statusKey = `${counted}|${comments}`;
+        if (statusKey === b.statusKey) continue;
+        b.statusKey = statusKey;
+        const parts = [];
+        if (counted) parts.push(t("form.repeat.problems", { n: counted }));
+        if (comments) parts.push(t("form.repeat.comments", { n: comments }));
+        setText(b.status, parts.join(" · "));
+        setHidden(b.status, parts.length === 0);
+        b.el.classList.toggle("has-error", counted > 0);
+        b.el.classList.toggle("has-comment", comments > 0);
       }
     },
     fields: () => blocks.flatMap((b) => b.fields),

@@ -89,31 +89,39 @@ function limitProblem(q, v, t) {
  */
 export function evaluateForm(index, record, opts, focus = null) {
   let changed = false;
+  let at = focus;
   for (let pass = 0; ; pass += 1) {
-    const out = walk(index, record, opts, pass === 0 ? focus : null);
+    const out = walk(index, record, opts, at);
     let pruned = false;
+    // Whether this pass changed the record outside the focused item (then the next pass visits every item).
+    let outside = out.calculatedOutside;
+    const inside = at ? `${at.id}[${at.index}]` : null;
     for (const [id, keys] of out.irrelevant) {
       if (out.kept.has(id)) continue;
       const value = opts.stash ? get(record, keys) : null;
       if (remove(record, keys)) {
         pruned = true;
+        if (!inside || !id.startsWith(`${inside}.`)) outside = true;
         if (value !== null) opts.stash.set(id, value);
       }
     }
     for (const name of out.irrelevantPhotos) {
-      if (!out.keptPhotos.has(name) && photoEntries(record, name)) { setPhotos(record, name, null); pruned = true; }
+      if (!out.keptPhotos.has(name) && photoEntries(record, name)) { setPhotos(record, name, null); pruned = true; outside = true; }
     }
     changed = changed || pruned || out.calculated;
     if ((!pruned && !out.calculated) || pass >= 4) {
       return { states: out.states, sections: out.sections, problems: out.problems, itemProblems: out.itemProblems, changed };
     }
+    // A calculation or a removal inside the focused item only: the other items still read nothing it changed.
+    at = at && !outside ? { ...at, states: out.states, itemProblems: out.itemProblems } : null;
   }
 }
 
 // focus: {id (a repeat's path, "members"), index, states, itemProblems} from the previous result, when the only
 // change since is inside that one item: the other items are not visited (their states and problems are kept; they
 // read only their own item and answers outside the repeat, which such a change leaves alone unless a calculation
-// or a removal follows, and then the next pass is a full one).
+// or a removal outside the item follows, and then the next pass is a full one). calculatedOutside says whether
+// this pass wrote a computed or restored value outside the focused item.
 function walk(index, record, opts, focus) {
   const { t, label } = opts;
   const parseProblems = opts.problems || new Map();
@@ -125,6 +133,8 @@ function walk(index, record, opts, focus) {
   const irrelevantPhotos = [];
   const keptPhotos = new Set();
   let calculated = false;
+  let calculatedOutside = false;
+  const focusText = focus ? `${focus.id}[${focus.index}]` : null;
   const sectionsRelevant = [];
 
   // base: the concrete path of the current item (["members", 2]) and baseText its text ("members[2]"), or [] and "".
@@ -146,6 +156,7 @@ function walk(index, record, opts, focus) {
       set(record, base.concat(n.keys), opts.stash.get(id));
       opts.stash.delete(id);
       calculated = true;
+      if (baseText !== focusText) calculatedOutside = true;
     }
     if (q.type === "repeat") {
       const list = hasPath ? get(base.length ? item : record, n.keys) : null;
@@ -186,6 +197,7 @@ function walk(index, record, opts, focus) {
         if (value === null) remove(record, keys);
         else set(record, keys, value);
         calculated = true;
+        if (baseText !== focusText) calculatedOutside = true;
       }
     } else {
       value = hasPath ? get(base.length ? item : record, n.keys) : null;
@@ -219,5 +231,6 @@ function walk(index, record, opts, focus) {
     const ctx = { record, item: null, position: null, today: opts.today };
     for (const n of sec.nodes) visit(n, [], "", null, null, relevant, ctx);
   }
-  return { states, sections: sectionsRelevant, problems, itemProblems, irrelevant, kept, irrelevantPhotos, keptPhotos, calculated };
+  return { states, sections: sectionsRelevant, problems, itemProblems, irrelevant, kept, irrelevantPhotos, keptPhotos, calculated,
+    calculatedOutside };
 }
