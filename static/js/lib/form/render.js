@@ -3,9 +3,10 @@
 // constraints and required answers checked as the enumerator types; computed values; and the deficits and the
 // provisional class, live, from the rule engine the server uses.
 //
-// Each keystroke: the answer goes into the record at once; before the next frame one pass evaluates the whole form
-// (validate.js), only the elements whose state changed are written (no page re-render), the live classification
-// runs, and onChange gets the record.
+// Each keystroke: the answer goes into the record at once; before the next frame one pass evaluates the form
+// (validate.js: the questions outside the roster and, for an answer in a member, that member's only), only the
+// elements whose state changed are written (no page re-render), the live classification runs, and onChange gets a
+// copy of the record just after that frame.
 //
 //   mountForm(root, {definition, record, ruleSet, lang, strings, comments, onChange,
 //                    onPhoto(name, blob), getPhoto(name) → Blob, onSubmit(record, problems), classify})
@@ -250,7 +251,23 @@ export function mountForm(root, options) {
       update();
     }
   }
-  const settle = () => flush();
+  // The app's copy of the record (it saves it to IndexedDB) is made just after the frame that shows the answer (a
+  // task queued from the frame runs once it is drawn), not inside it; leaving the page, reading the record or
+  // closing the form hands it over at once.
+  let changePending = false;
+  let changeTimer = 0;
+  function changed() {
+    if (changePending) return;
+    changePending = true;
+    changeTimer = setTimeout(emitChange, 0);
+  }
+  function emitChange() {
+    if (!changePending || destroyed) return;
+    changePending = false;
+    clearTimeout(changeTimer);
+    onChange(structuredClone(record));
+  }
+  const settle = () => { flush(); emitChange(); };
   document.addEventListener("visibilitychange", settle);
   window.addEventListener("pagehide", settle);
 
@@ -268,7 +285,7 @@ export function mountForm(root, options) {
     state = evaluateForm(index, record, opts, focus);
     apply(focus !== null);
     live.update(record);
-    onChange(structuredClone(record));
+    changed();
   }
 
   /**
@@ -500,7 +517,7 @@ export function mountForm(root, options) {
     ready,
     classification: () => { flush(); return live.result(); },
     destroy: () => {
-      flush();
+      settle();
       destroyed = true;
       document.removeEventListener("visibilitychange", settle);
       window.removeEventListener("pagehide", settle);

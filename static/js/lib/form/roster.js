@@ -1,10 +1,10 @@
-// The repeat (the member roster): one block per item, added, removed (after a confirmation inside the block)
-// and moved up or down. The roster is an accordion: each block is a heading with the member's title, what is left
-// to answer and the supervisor's comments, and at most one block is open, with its questions. A closed block holds
-// no controls: 50 members are 50 headings and one member's questions, so a keystroke costs the same with 2 members
-// or 50 (Chromium's autofill reads the controls of the page on every change, and layout and paint cover what is
-// drawn), and the enumerator sees the whole household at a glance. Structural changes touch only the blocks
-// concerned; typing in a member touches only its title here.
+// The repeat (the member roster): one block per item, added, removed (after a confirmation inside the block) and
+// moved up or down. The roster is an accordion: each block is a heading with the member's title, what is left to
+// answer and the supervisor's comments, and at most one block is open, with its questions and its tools (move,
+// remove). A closed block holds no controls: 50 members are 50 headings and one member's questions, so a
+// keystroke costs about the same with 2 members or 50 (Chromium's autofill reads the page's controls on every
+// change, and layout and paint cover what is drawn), and the enumerator sees the whole household at a glance.
+// Structural changes touch only the blocks concerned; typing in a member touches only its title here.
 import { h, setHidden, setText, uid } from "./dom.js";
 import { get, set } from "./paths.js";
 
@@ -101,6 +101,7 @@ export function roster(node, env) {
     b.body.remove();
     b.body = null;
     b.el.classList.remove("is-open");
+    b.confirm.hidden = true;
     b.toggle.setAttribute("aria-expanded", "false");
     b.statusKey = null;
     env.dropFields(gone);
