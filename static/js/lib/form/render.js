@@ -283,14 +283,15 @@ export function mountForm(root, options) {
 
   function update(focus = null) {
     state = evaluateForm(index, record, opts, focus);
-    apply(focus !== null);
+    apply(state.focused);
     live.update(record);
     changed();
   }
 
   /**
    * Write what changed in the page's elements (each field remembers what it shows: no DOM reads here). typing: the
-   * change is an answer typed in one member (its heading may wait for a pause).
+   * change is an answer typed in the open member, and nothing else changed (its heading may wait for a pause; the
+   * other members' headings are left as they are).
    */
   function apply(typing = false) {
     const showAll = visited.has(current);

@@ -33,6 +33,22 @@ export function roster(node, env) {
   const add = h("button", { type: "button", class: "fq-btn fr-add", text: env.label(q.add_label) || t("form.repeat.add") });
   const el = h("div", { class: "fr-repeat" }, count, container, add);
 
+  // One set of tools (move up, move down, remove and its confirmation), shown in the open block: a closed block is
+  // its heading button only.
+  const up = h("button", { type: "button", class: "fr-tool fr-up", "aria-label": t("form.repeat.up"), title: t("form.repeat.up"), text: "↑" });
+  const down = h("button", { type: "button", class: "fr-tool fr-down", "aria-label": t("form.repeat.down"), title: t("form.repeat.down"), text: "↓" });
+  const remove = h("button", { type: "button", class: "fr-tool fr-remove", "aria-label": t("form.repeat.remove"), title: t("form.repeat.remove"), text: "✕" });
+  const tools = h("div", { class: "fr-tools" }, up, down, remove);
+  const yes = h("button", { type: "button", class: "fq-btn fr-yes", text: t("form.repeat.remove_yes") });
+  const no = h("button", { type: "button", class: "fq-btn secondary fr-no", text: t("form.repeat.remove_no") });
+  const confirm = h("div", { class: "fr-confirm", role: "alert" }, h("p", { text: t("form.repeat.remove_confirm") }), yes, no);
+  confirm.hidden = true;
+  up.addEventListener("click", () => { if (openBlock) move(openBlock, -1); });
+  down.addEventListener("click", () => { if (openBlock) move(openBlock, 1); });
+  remove.addEventListener("click", () => { confirm.hidden = false; no.focus(); });
+  no.addEventListener("click", () => { confirm.hidden = true; remove.focus(); });
+  yes.addEventListener("click", () => { if (openBlock) drop(openBlock); });
+
   function block(index) {
     const b = { index, fields: [], body: null, seen: false, titleKey: null, statusKey: null };
     b.scope = { base: () => keys.concat(b.index), position: () => b.index + 1, item: () => list()[b.index] };
@@ -42,26 +58,19 @@ export function roster(node, env) {
     b.status.hidden = true;
     b.toggle = h("button", { type: "button", class: "fr-toggle", "aria-expanded": "false", "aria-controls": b.bodyId },
       b.title, b.status);
-    b.up = h("button", { type: "button", class: "fr-tool fr-up", "aria-label": t("form.repeat.up"), title: t("form.repeat.up"), text: "↑" });
-    b.down = h("button", { type: "button", class: "fr-tool fr-down", "aria-label": t("form.repeat.down"), title: t("form.repeat.down"), text: "↓" });
-    b.remove = h("button", { type: "button", class: "fr-tool fr-remove", "aria-label": t("form.repeat.remove"), title: t("form.repeat.remove"), text: "✕" });
-    const yes = h("button", { type: "button", class: "fq-btn fr-yes", text: t("form.repeat.remove_yes") });
-    const no = h("button", { type: "button", class: "fq-btn secondary fr-no", text: t("form.repeat.remove_no") });
-    b.confirm = h("div", { class: "fr-confirm", role: "alert" }, h("p", { text: t("form.repeat.remove_confirm") }), yes, no);
-    b.confirm.hidden = true;
-    b.el = h("section", { class: "fr-item" },
-      h("div", { class: "fr-head" }, h("h3", { class: "fr-heading" }, b.toggle), h("div", { class: "fr-tools" }, b.up, b.down, b.remove)),
-      b.confirm);
+    b.head = h("div", { class: "fr-head" }, h("h3", { class: "fr-heading" }, b.toggle));
+    b.el = h("section", { class: "fr-item" }, b.head);
     b.toggle.addEventListener("click", () => {
       if (openBlock === b) close();
       else open(b, { scroll: true });
     });
-    b.up.addEventListener("click", () => move(b, -1));
-    b.down.addEventListener("click", () => move(b, 1));
-    b.remove.addEventListener("click", () => { b.confirm.hidden = false; no.focus(); });
-    no.addEventListener("click", () => { b.confirm.hidden = true; b.remove.focus(); });
-    yes.addEventListener("click", () => drop(b));
     return b;
+  }
+
+  /** Enable the tools for the open block's place in the list. */
+  function toolsFor(b) {
+    up.disabled = b.index === 0;
+    down.disabled = b.index === blocks.length - 1;
   }
 
   /** Open block b (closing the open one): its questions are made now, and filled by env.opened(). */
@@ -79,7 +88,10 @@ export function roster(node, env) {
       b.fields.push(field);
       b.body.append(field.wrap);
     }
-    b.el.append(b.body);
+    confirm.hidden = true;
+    b.head.append(tools);
+    b.el.append(confirm, b.body);
+    toolsFor(b);
     b.el.classList.add("is-open");
     b.toggle.setAttribute("aria-expanded", "true");
     b.seen = true;
@@ -100,8 +112,10 @@ export function roster(node, env) {
     b.fields = [];
     b.body.remove();
     b.body = null;
+    tools.remove();
+    confirm.remove();
+    confirm.hidden = true;
     b.el.classList.remove("is-open");
-    b.confirm.hidden = true;
     b.toggle.setAttribute("aria-expanded", "false");
     b.statusKey = null;
     env.dropFields(gone);
@@ -126,10 +140,9 @@ export function roster(node, env) {
   function renumber() {
     blocks.forEach((b, i) => {
       b.index = i;
-      b.up.disabled = i === 0;
-      b.down.disabled = i === blocks.length - 1;
       for (const f of b.fields) f.rekey();
     });
+    if (openBlock) toolsFor(openBlock);
     setText(count, t("form.repeat.count", { n: blocks.length, max }));
     add.disabled = blocks.length >= max;
   }
@@ -145,7 +158,7 @@ export function roster(node, env) {
     else container.insertBefore(blocks[i].el, b.el);
     renumber();
     env.changed({ moved: true });
-    (step < 0 ? (b.up.disabled ? b.down : b.up) : (b.down.disabled ? b.up : b.down)).focus();
+    (step < 0 ? (up.disabled ? down : up) : (down.disabled ? up : down)).focus();
     b.el.scrollIntoView({ block: "nearest" });
   }
 
@@ -202,7 +215,8 @@ export function roster(node, env) {
     refresh(relevant, showAll, typing = false) {
       if (relevant !== shown) { shown = relevant; el.hidden = !relevant; }
       const items = list();
-      for (const b of blocks) {
+      // An answer typed in the open member changes nothing in the others' headings.
+      for (const b of typing && openBlock ? [openBlock] : blocks) {
         const item = items[b.index];
         const key = env.titleKey(item, b.index + 1);
         if (key !== b.titleKey) {

@@ -84,7 +84,8 @@ function limitProblem(q, v, t) {
  * opts: {t, label, problems (Map instance id → catalogue key of a value that could not be read), today,
  * stash (optional Map: answers removed as not relevant, by instance id, given back if relevant again)}.
  * Returns {states: Map(id → {relevant, required, value, message}), sections: [bool relevant],
- * problems: [{path, message, section, key}], itemProblems, changed (whether the record was changed)}.
+ * problems: [{path, message, section, key}], itemProblems, changed (whether the record was changed),
+ * focused (whether every pass visited only the focused item: the other items' states are the same as before)}.
  * With `focus` (see walk) only one repeat item is evaluated again.
  */
 export function evaluateForm(index, record, opts, focus = null) {
@@ -110,7 +111,8 @@ export function evaluateForm(index, record, opts, focus = null) {
     }
     changed = changed || pruned || out.calculated;
     if ((!pruned && !out.calculated) || pass >= 4) {
-      return { states: out.states, sections: out.sections, problems: out.problems, itemProblems: out.itemProblems, changed };
+      return { states: out.states, sections: out.sections, problems: out.problems, itemProblems: out.itemProblems, changed,
+        focused: at !== null };
     }
     // A calculation or a removal inside the focused item only: the other items still read nothing it changed.
     at = at && !outside ? { ...at, states: out.states, itemProblems: out.itemProblems } : null;
