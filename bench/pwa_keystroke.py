@@ -4,9 +4,10 @@
 
 Chromium (Playwright, /usr/bin/chromium) opens the renderer's test page (tests/browser/form_server.py: the real
 household definition and 2022-2026 rule set, the app's CSP) with a roster of N filled members, goes to the
-members page (all N blocks in the page), and types into a member's fields through CDP key events: the name of a
-middle member (text: the record, the member's title, the live classification) and a birth year (an integer: the
-age, the malnutrition question's relevance, the classification). Per keystroke, the time from the key event's
+members page (N headings: the roster is an accordion), opens a middle member with a tap on its heading, as the
+enumerator does, and types into its fields through CDP key events: the name (text: the record, the member's
+heading once typing pauses, the live classification) and a birth year (an integer: the age, the malnutrition
+question's relevance, the classification). Per keystroke, the time from the key event's
 timestamp to the first frame after it (requestAnimationFrame, then a task: the frame that shows the change) is
 taken, and also Chromium's Event Timing `duration` of the keydown/input (to the next paint, 8 ms steps).
 With CDP Emulation.setCPUThrottlingRate (rate 4: a cheap phone). The JS heap with the largest roster is read with
