@@ -8,14 +8,14 @@
 import { h, setHidden, setText, uid } from "./dom.js";
 import { get, set } from "./paths.js";
 
-/**
- * roster(node, env) → {el, blocks, refresh(relevant, showAll), open(index), close(), fields()}.
- * env: {t, label, record, createField(childNode, scope) → field, dropFields(fields), changed(), opened(),
- * titleOf(item, position), titleKey(item, position), statusOf(index) → {problems, comments}}.
- */
 // How long typing pauses before the open member's heading shows the name typed.
 const TITLE_PAUSE_MS = 400;
 
+/**
+ * roster(node, env) → {el, blocks, refresh(relevant, showAll, typing), open(index), close(), isOpen(index), fields()}.
+ * env: {t, label, record, createField(childNode, scope) → field, dropFields(fields), changed(), opened(),
+ * titleOf(item, position), titleKey(item, position), statusOf(index, item) → {problems, comments}}.
+ */
 export function roster(node, env) {
   const { t } = env;
   const q = node.q;
@@ -210,7 +210,8 @@ export function roster(node, env) {
     /**
      * Update the members' titles (the name typed so far) and each closed block's status: how many answers it
      * still lacks or breaks (once the member was opened, or when the whole form is checked: showAll) and how many
-     * comments the supervisor wrote on it; hide the roster when it is not relevant.
+     * comments the supervisor wrote on it; hide the roster when it is not relevant. typing: only the open member
+     * changed (an answer typed in it): the other headings are not visited and its own title waits for a pause.
      */
     refresh(relevant, showAll, typing = false) {
       if (relevant !== shown) { shown = relevant; el.hidden = !relevant; }
