@@ -2,7 +2,8 @@
 // member's questions, static/js/lib/form/validate.js) must equal a full evaluation of the same record: the same
 // record afterwards (computed values, removed answers), the same states, problems and sections.
 // Random households and random answers, from a seeded generator, over the served household definition.
-// Prints one JSON line: {"edits": n, "focused_passes": k, "failures": [...]} (at most 5 failures, with the edit).
+// Prints one JSON line: {"edits": n, "focused_passes": k, "stayed_focused": m, "failures": [...]} (at most 5
+// failures, with the edit).
 // Used by tests/collect/test_collect_validate_js.py; by hand: node tests/collect/focused_evaluation.mjs DEFINITION [EDITS [wrong-member]]
 import { readFileSync } from "node:fs";
 import { evaluateForm, indexDefinition } from "../../static/js/lib/form/validate.js";
@@ -53,6 +54,7 @@ const plain = (state) => JSON.stringify({ states: [...state.states.entries()].so
 
 const failures = [];
 let focusedPasses = 0;
+let stayedFocused = 0;  // evaluations (of households of 2 or more) that say they left the other members alone
 for (let e = 0; e < edits && failures.length < 5; e += 1) {
   const count = 1 + Math.floor(random() * 8);
   const base = { review_year: 2025, area: pick(["rural", "urban"]), [repeat.keys[0]]: Array.from({ length: count }, member) };
@@ -71,7 +73,8 @@ for (let e = 0; e < edits && failures.length < 5; e += 1) {
   const focused = evaluateForm(index, base, optsA, { id: repeat.path, index: at, states: before.states, itemProblems: before.itemProblems });
   const full = evaluateForm(index, copy, optsB);
   focusedPasses += 1;
+  if (focused.focused && count > 1) stayedFocused += 1;
   const same = JSON.stringify(base) === JSON.stringify(copy) && plain(focused) === plain(full);
   if (!same) failures.push({ edit: e, member: i, question: q.q.key, value, record: copy });
 }
-console.log(JSON.stringify({ edits, focused_passes: focusedPasses, failures }));
+console.log(JSON.stringify({ edits, focused_passes: focusedPasses, stayed_focused: stayedFocused, failures }));

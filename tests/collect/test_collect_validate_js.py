@@ -34,6 +34,23 @@ def test_an_answer_in_one_member_evaluates_as_the_whole_form_does(node, tmp_path
     result = run(node, definition, 3000)
     assert result["focused_passes"] == 3000
     assert result["failures"] == []
+    assert result["stayed_focused"] > 1500       # most answers leave the other members alone
+
+
+def test_members_that_read_each_other_are_never_left_alone(node, tmp_path):  # noqa: F811
+    """When a member's question reads another member's answer, every member is evaluated again and the evaluation
+    does not say it stayed focused (else the other members' headings would keep a stale count)."""
+    from form_server import served_json
+
+    served = json.loads(served_json()[0])
+    members = next(q for s in served["sections"] for q in s["questions"] if q["type"] == "repeat")
+    school = next(q for q in members["questions"] if q["key"] == "schooling")
+    school["relevant"] = {"op": "==", "args": [{"ref": f"{members['path']}.0.sex"}, "female"]}
+    definition = tmp_path / "household.json"
+    definition.write_text(json.dumps(served), encoding="utf-8")
+    result = run(node, definition, 500)
+    assert result["failures"] == []
+    assert result["stayed_focused"] == 0
 
 
 def test_the_comparison_sees_a_focus_on_the_wrong_member(node, tmp_path):  # noqa: F811

@@ -12,7 +12,7 @@ import { get, set } from "./paths.js";
 const TITLE_PAUSE_MS = 400;
 
 /**
- * roster(node, env) → {el, blocks, refresh(relevant, showAll, typing), open(index), close(), isOpen(index), fields()}.
+ * roster(node, env) → {el, refresh(relevant, showAll, typing), open(index), isOpen(index)}.
  * env: {t, label, record, createField(childNode, scope) → field, dropFields(fields), changed(), opened(),
  * titleOf(item, position), titleKey(item, position), statusOf(index, item) → {problems, comments}}.
  */
@@ -78,9 +78,9 @@ export function roster(node, env) {
     if (openBlock === b) return;
     const above = openBlock !== null && openBlock.index < b.index;
     if (openBlock) close({ quiet: true });
-    // Each member's questions are a <form> of their own (never submitted): Chromium's autofill, on every change of
-    // a control, reads every control of the changed one's form, and every formless control of the page counts as one
-    // form. In a member's form it reads only that member's.
+    // The member's questions are a <form> of their own (never submitted). With every member expanded this kept
+    // Chromium's autofill to one member's controls; with the accordion, autofill costs the same whatever the forms
+    // (measured 2026-12-01, bench/README.md): what counts is how many controls the page holds.
     b.body = h("form", { class: "fr-body", id: b.bodyId, novalidate: true, autocomplete: "off" });
     b.body.addEventListener("submit", (event) => event.preventDefault());
     for (const child of node.children) {
@@ -201,10 +201,8 @@ export function roster(node, env) {
 
   return {
     el,
-    blocks,
     /** Open the block of item `index` (0-based); a no-op for an index the roster does not have. */
     open(index) { if (blocks[index]) open(blocks[index]); },
-    close: () => close(),
     /** Whether the block of item `index` is open. */
     isOpen: (index) => openBlock !== null && openBlock.index === index,
     /**
@@ -240,6 +238,5 @@ export function roster(node, env) {
         b.el.classList.toggle("has-comment", comments > 0);
       }
     },
-    fields: () => blocks.flatMap((b) => b.fields),
   };
 }

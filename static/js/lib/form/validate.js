@@ -91,8 +91,11 @@ function limitProblem(q, v, t) {
 export function evaluateForm(index, record, opts, focus = null) {
   let changed = false;
   let at = focus;
+  // Whether every pass left the other items alone (a repeat whose items read each other is walked whole).
+  let focused = focus !== null;
   for (let pass = 0; ; pass += 1) {
     const out = walk(index, record, opts, at);
+    if (!at || out.visitedOthers) focused = false;
     let pruned = false;
     // Whether this pass changed the record outside the focused item (then the next pass visits every item).
     let outside = out.calculatedOutside;
@@ -112,7 +115,7 @@ export function evaluateForm(index, record, opts, focus = null) {
     changed = changed || pruned || out.calculated;
     if ((!pruned && !out.calculated) || pass >= 4) {
       return { states: out.states, sections: out.sections, problems: out.problems, itemProblems: out.itemProblems, changed,
-        focused: at !== null };
+        focused };
     }
     // A calculation or a removal inside the focused item only: the other items still read nothing it changed.
     at = at && !outside ? { ...at, states: out.states, itemProblems: out.itemProblems } : null;
@@ -123,7 +126,8 @@ export function evaluateForm(index, record, opts, focus = null) {
 // change since is inside that one item: the other items are not visited (their states and problems are kept; they
 // read only their own item and answers outside the repeat, which such a change leaves alone unless a calculation
 // or a removal outside the item follows, and then the next pass is a full one). calculatedOutside says whether
-// this pass wrote a computed or restored value outside the focused item.
+// this pass wrote a computed or restored value outside the focused item; visitedOthers, whether it visited other
+// items all the same (their questions read each other's, so the focus could not skip them).
 function walk(index, record, opts, focus) {
   const { t, label } = opts;
   const parseProblems = opts.problems || new Map();
@@ -136,6 +140,7 @@ function walk(index, record, opts, focus) {
   const keptPhotos = new Set();
   let calculated = false;
   let calculatedOutside = false;
+  let visitedOthers = false;
   const focusText = focus ? `${focus.id}[${focus.index}]` : null;
   const sectionsRelevant = [];
 
@@ -181,6 +186,7 @@ function walk(index, record, opts, focus) {
           if (kept_ && kept_.length) problems.push(...kept_);
           continue;
         }
+        if (focus && focus.id === id && focus.index !== i) visitedOthers = true;
         const start = problems.length;
         for (const child of n.children) visit(child, itemKeys, itemText, element, i + 1, true, itemCtx);
         itemProblems.set(itemText, problems.slice(start));
@@ -234,5 +240,5 @@ function walk(index, record, opts, focus) {
     for (const n of sec.nodes) visit(n, [], "", null, null, relevant, ctx);
   }
   return { states, sections: sectionsRelevant, problems, itemProblems, irrelevant, kept, irrelevantPhotos, keptPhotos, calculated,
-    calculatedOutside };
+    calculatedOutside, visitedOthers };
 }
