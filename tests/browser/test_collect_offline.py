@@ -50,7 +50,8 @@ def test_household_filled_offline_survives_reload_and_restart_and_is_stored_once
         page = phone.open()
         page.context.set_offline(True)
         page.goto("/collect/")
-        page.locator(f'#outbox [data-id="{item["id"]}"][data-state="waiting"]').wait_for()
+        # A start waits up to 10 s for the service worker before it opens the outbox (static/js/collect.js boot()).
+        page.locator(f'#outbox [data-id="{item["id"]}"][data-state="waiting"]').wait_for(timeout=30_000)
 
         server.start()                     # the signal is back
         page.context.set_offline(False)
