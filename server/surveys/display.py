@@ -10,7 +10,9 @@ definition of the record's review year; the common words Có/Không… from the 
     diff(old, new, "vi")  -> [{"path", "label", "old", "new"}]
 
 Paths are those of RecordInvalid errors (`members[0]` is the first member of the list), so an error and a row
-can be matched. Values are text: codes as labels, Có/Không, DD/MM/YYYY, 12.000.000 đ, 55,5%, "—" when absent.
+can be matched. Values are text: codes as labels, Có/Không, DD/MM/YYYY, 12.000.000 đ, 55,5%, "—" when absent. A
+time with an offset is shown in Vietnam's time (DD/MM/YYYY HH:MM), as the rest of the pages show times, whatever
+zone the phone's clock was set to; one without an offset as it was written.
 """
 import json
 import re
@@ -20,6 +22,7 @@ from functools import cache
 from server.poverty import RuleSetError, rule_set_for_year
 from server.poverty.codes import RULES_DIR
 from server.poverty.schema import PHIEU_B_MEMBER, PHIEU_B_RECORD, recorded_stopped
+from server.surveys.expressions import LOCAL_ZONE
 from server.surveys.labels import KINDS, labels
 
 MISSING = "—"
@@ -232,8 +235,8 @@ def text(key, value, lang="vi", *, form=None, kind="household"):
     try:
         if written == "date":
             return date.fromisoformat(value).strftime("%d/%m/%Y")
-        if written == "datetime":  # the local time the phone recorded, in its own offset
-            return datetime.fromisoformat(value).strftime("%d/%m/%Y %H:%M")
+        if written == "datetime":
+            return _local(datetime.fromisoformat(value)).strftime("%d/%m/%Y %H:%M")
     except (TypeError, ValueError):
         return _plain(value)
     if not isinstance(value, (int, float)):
@@ -245,6 +248,22 @@ def text(key, value, lang="vi", *, form=None, kind="household"):
     if written == "number":
         return _number(value, lang)
     return _plain(value)
+
+
+def _local(at):
+    """A time with an offset in Vietnam's time; one without an offset (nobody knows its zone) as it is."""
+    return at.astimezone(LOCAL_ZONE) if at.tzinfo is not None else at
+
+
+def _same(key, old, new):
+    """Whether two versions' values of an answer are the same answer: a time is the same instant even when the
+    phone wrote it in another offset (both are shown in Vietnam's time); a bool is not the number 1 or 0."""
+    if FORMATS.get(key) == "datetime" and isinstance(old, str) and isinstance(new, str):
+        try:
+            return datetime.fromisoformat(old) == datetime.fromisoformat(new)  # naive vs aware: not the same
+        except ValueError:
+            pass
+    return old == new and isinstance(old, bool) == isinstance(new, bool)
 
 
 def _number(value, lang):
@@ -305,7 +324,7 @@ def _changes(old_leaves, new_leaves, forms, lang, kind, prefix=""):
     for path in dict.fromkeys([*new, *old]):
         key, old_value = old.get(path, (None, None))
         key, new_value = new.get(path, (key, None))
-        if old_value != new_value or isinstance(old_value, bool) != isinstance(new_value, bool):
+        if not _same(key, old_value, new_value):
             rows.append({"path": path, "label": prefix + label(key, lang, kind),
                          "old": text(key, old_value, lang, form=forms[0], kind=kind),
                          "new": text(key, new_value, lang, form=forms[1], kind=kind)})

@@ -122,6 +122,16 @@ def test_household_page_in_vietnamese(client, login, supervisor, submit):
     assert '<option value="members[0].employment">' in text
 
 
+def test_interview_times_are_in_vietnams_time_like_the_rest_of_the_page(client, login, supervisor, submit):
+    # A phone whose clock is set to UTC writes 01:30+00:00 for 08:30 in Vietnam.
+    form = submit(interview={"enumerator": "u1", "started_at": "2025-10-05T01:30:00+00:00",
+                             "ended_at": "2025-10-05T02:15:00Z"}, **head("Vi Văn Bốn"))
+    login(supervisor)
+    text = page(client.get(f"/review/{form.id}"))
+    assert "<dd>05/10/2025 08:30" in text and "<dd>05/10/2025 09:15" in text
+    assert "<dd>05/10/2025 01:30" not in text
+
+
 def test_household_page_in_english(client, login, supervisor, submit):
     form = submit(**POOR, **head("Vi Văn Bốn"))
     login(supervisor)

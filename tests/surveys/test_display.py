@@ -191,7 +191,11 @@ def test_answers_survive_a_malformed_record():
     ("members.birth_year", 1985, "vi", "1985"),
     ("review_year", 2025, "en", "2025"),
     ("interview.started_at", "2025-10-05T08:30:00+07:00", "vi", "05/10/2025 08:30"),
-    ("interview.ended_at", "2025-10-05T23:45:00-05:00", "en", "05/10/2025 23:45"),  # in its own offset
+    # A time with an offset in Vietnam's time, as the page's other times; one without an offset as it was written.
+    ("interview.started_at", "2025-10-05T01:30:00+00:00", "vi", "05/10/2025 08:30"),
+    ("interview.started_at", "2025-10-05T01:30:00Z", "vi", "05/10/2025 08:30"),
+    ("interview.ended_at", "2025-10-05T23:45:00-05:00", "en", "06/10/2025 11:45"),
+    ("interview.ended_at", "2025-10-05T08:30:00", "vi", "05/10/2025 08:30"),
     ("internet_use", False, "vi", "Không"),
     ("internet_use", True, "en", "Yes"),
     ("support_needs", [], "vi", "Không có"),
@@ -267,6 +271,23 @@ def test_diff_keeps_the_record_order_and_formats_values():
                                          "water_source", "support_needs"]
     assert rows[1]["old"] == "240.000.000 đ" and rows[1]["new"] == "12.000.000 đ"
     assert rows[4] == {"path": "support_needs", "label": "Nhu cầu hỗ trợ", "old": "—", "new": "Y tế"}
+
+
+def test_diff_shows_a_changed_interview_time_in_vietnams_time():
+    old = base_record(interview={"enumerator": "u1", "started_at": "2025-10-05T08:30:00+07:00", "ended_at": None})
+    new = copy.deepcopy(old)
+    new["interview"]["started_at"] = "2025-10-05T02:00:00+00:00"  # a phone whose clock is set to UTC
+    assert diff(old, new) == [{"path": "interview.started_at", "label": label("interview.started_at"),
+                               "old": "05/10/2025 08:30", "new": "05/10/2025 09:00"}]
+
+
+def test_diff_does_not_report_the_same_instant_written_in_another_offset():
+    old = base_record(interview={"enumerator": "u1", "started_at": "2025-10-05T08:30:00+07:00", "ended_at": None})
+    new = copy.deepcopy(old)
+    new["interview"]["started_at"] = "2025-10-05T01:30:00+00:00"
+    assert diff(old, new) == []
+    new["interview"]["started_at"] = "2025-10-05T08:30:00"  # no offset: not known to be the same instant
+    assert [row["path"] for row in diff(old, new)] == ["interview.started_at"]
 
 
 def test_diff_treats_absent_and_null_alike_and_reports_unknown_keys():
