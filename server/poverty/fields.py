@@ -13,8 +13,10 @@ from .messages import encode
 TAGS = ("C", "P", "U")  # confirmed / gist confirmed / unconfirmed (poverty-review.md, preamble)
 BASE_MESSAGES = {"required": "required", "null": "null", "validator_failed": encode("invalid_value", detail="?")}
 CODE_RE = re.compile(r"[a-z0-9_]{1,64}")
-# Control characters (C0, DEL, C1) and lone surrogates: no text of a record holds one (PostgreSQL refuses NUL).
-CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Control characters (C0, DEL, C1), lone surrogates, and the bidirectional embeddings, overrides and isolates
+# (U+202A-U+202E, U+2066-U+2069): invisible, and an unclosed override reverses the page's own words after the text
+# wherever it is shown. No text of a record holds one (PostgreSQL refuses NUL; no Vietnamese text needs the rest).
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 # Dates and times a record may hold: wider than any review, narrower than what the libraries can compute with.
 OLDEST_YEAR, NEWEST_YEAR = 1850, 2100
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")

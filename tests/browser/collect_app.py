@@ -73,6 +73,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def add_user(server, username: str, role: str, unit: str, *, must_change_password: bool = False) -> None:
+    """One more account on the server's database (PASSWORD; one-time when must_change_password)."""
+    from server import create_app
+    from server.accounts.operations import create_user
+    from server.extensions import db
+
+    app = create_app({"DATABASE_URL": server.db_url, "INSTANCE_PATH": str(server.instance),
+                      "SECRET_KEY": "collect-test"})
+    with app.app_context():
+        create_user(None, username=username, full_name="Người Dùng Mới", role=role, unit_code=unit, password=PASSWORD,
+                    must_change_password=must_change_password)
+        db.session.commit()
+        db.session.remove()
+    app.extensions["rasoat_engine"].dispose()
+
+
 class Server:
     """The app in a child process; stop() kills it (SIGKILL: whatever is in flight is cut)."""
 

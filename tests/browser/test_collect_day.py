@@ -4,11 +4,41 @@ ends (401) without losing the outbox, a full phone storage said on screen, and t
 from __future__ import annotations
 
 import pytest
-from collect_app import (ENUMERATOR, PASSWORD, VILLAGE, Phone, collector, household, local_entries, log_in,
+from collect_app import (ENUMERATOR, PASSWORD, VILLAGE, Phone, add_user, collector, household, local_entries, log_in,
                          next_page, open_member, queue_records, states, stored, wait_until)
 from poverty_records import base_record, person
 
 pytestmark = pytest.mark.browser
+
+
+def test_the_login_names_the_field_at_fault_and_a_one_time_password_leads_to_the_website(backend, chromium,
+                                                                                          playwright, tmp_path):
+    with collector(backend, tmp_path) as server:
+        server.start()
+        add_user(server, "rsv.moi", "enumerator", VILLAGE, must_change_password=True)
+        phone = Phone(playwright, chromium, tmp_path / "profile", server.url)
+        page = phone.open()
+        posts = []
+        page.on("request", lambda r: posts.append(r.url) if r.url.endswith("/api/v1/token") else None)
+        page.goto("/collect/")
+        submit = page.locator("form.login button[type=submit]")
+        submit.click()                                   # nothing typed: said at each field, nothing sent
+        assert page.locator("#login-username-error").inner_text() == "Cần nhập tên đăng nhập."
+        assert page.locator("#login-password-error").inner_text() == "Cần nhập mật khẩu."
+        assert posts == []
+        page.fill("#login-username", "rsv\u0000thu")     # refused by the server: its message under the field
+        page.fill("#login-password", PASSWORD)
+        submit.click()
+        page.locator("#login-username-error").wait_for()
+        assert "ký tự điều khiển" in page.locator("#login-username-error").inner_text()
+        assert page.locator("#login-password-error").is_hidden()
+        phone.shot("login-errors")
+        page.fill("#login-username", "rsv.moi")          # a one-time password: change it on the website first
+        submit.click()
+        link = page.locator("form.login .msg-error a")
+        link.wait_for()
+        assert link.get_attribute("href") == "/account/password"
+        phone.close()
 
 
 def test_last_years_household_is_the_starting_point_of_a_re_survey(backend, chromium, playwright, tmp_path):
@@ -127,6 +157,16 @@ def test_a_form_the_server_refuses_is_kept_with_its_message_and_can_be_fixed(bac
         phone.shot("refused")
         [kept] = [e for e in local_entries(page) if e["id"] == bad["id"]]
         assert kept["record"] == bad and kept["error"]["status"] == 422
+        card.get_by_role("button", name="Mở").click()              # opened: the server's message is at its field
+        banner = page.locator(".fm-comments")
+        assert "Máy chủ không nhận" in banner.locator("summary").inner_text()
+        banner.locator(".fm-comment-go", has_text="Nguồn nước sinh hoạt").click()
+        at_field = page.locator('[data-key="water_source"] .fq-comment')
+        at_field.wait_for()
+        assert "Máy chủ không nhận câu trả lời này" in at_field.inner_text()
+        phone.shot("refused-open")
+        page.locator("#back-home").click()
+        page.locator("#outbox").wait_for()
         assert [f["id"] for f in stored(server)] == [good["id"]]
         page.evaluate("""async (id) => {                      // fixed on the phone, finished again
             const outbox = await import('/static/js/lib/outbox.js');

@@ -494,6 +494,21 @@ def test_answers_are_text_not_markup_and_nothing_breaks_the_csp(open_form, defin
     assert page.problems == []
 
 
+@pytest.mark.parametrize("char", ["\u202e", "\u0007"])
+def test_a_character_the_server_refuses_is_caught_at_the_field(open_form, definition, char):
+    """A right-to-left override or a control character pasted into a name is said at the field (the server would
+    refuse the record) and stays out of the record; the name typed again is taken."""
+    page = open_form("?members=1")
+    page.evaluate(f"window.__form.goTo({section_index(definition, 'members')})")
+    name = member(page, 1).locator("[data-key=name]")
+    name.locator("input").fill(f"Lò{char}Văn Tủa")
+    expect(name.locator(".fq-msg")).to_have_text(vi("form.control_character"))
+    assert "name" not in record(page)["members"][0]
+    name.locator("input").fill("Lò Văn Tủa")
+    expect(name.locator(".fq-msg")).to_be_hidden()
+    assert record(page)["members"][0]["name"] == "Lò Văn Tủa"
+
+
 def test_targets_are_big_and_nothing_overflows_at_360px(open_form, definition):
     """On every page, every button, input, list and choice is at least 48 px high, and no page scrolls sideways."""
     page = open_form("?members=2")

@@ -136,7 +136,7 @@ def test_an_interview_in_the_future_is_refused(post, enumerator, household):
     assert resp.status_code == 422 and "interview.started_at" in field_paths(resp)
 
 
-@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\u200b\x00", "\x7f"])
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\u200b\x00", "\x7f", "\u202e", "\u2067"])
 def test_control_characters_in_text_are_refused_with_the_same_message(post, enumerator, household, char):
     record = household(members=[person(1, name=f"Hoàng{char}Văn"), person(2)], household_code=f"LB{char}1")
     resp = post(record, enumerator)

@@ -118,8 +118,12 @@ export function mountForm(root, options) {
     const key = where.node.q.key;
     commentsAt.set(key, [...(commentsAt.get(key) || []), entry]);
   }
-  const commentText = (c) => [c.comment, [c.actor_name, c.at ? String(c.at).slice(0, 10) : null].filter(Boolean).join(", ")]
+  // A comment's date as the phone writes dates (d/m/yyyy), from the server's ISO time.
+  const dayOf = (at) => { const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(at || "")); return m ? `${Number(m[3])}/${Number(m[2])}/${m[1]}` : null; };
+  const commentText = (c) => [c.comment, [c.actor_name, dayOf(c.at)].filter(Boolean).join(", ")]
     .filter(Boolean).join(" — ");
+  // Comments are the supervisor's, or (from: "server") what the server refused when the form was sent.
+  const fromServer = (c) => c.from === "server";
 
   // The frame: progress, live panel, comments, the page, navigation.
   const step = h("p", { class: "fm-step" });
@@ -150,8 +154,9 @@ export function mountForm(root, options) {
       });
       list.append(h("li", {}, go));
     }
+    const heading = commentList.every(fromServer) ? "form.refused.title" : "form.comments.title";
     return h("details", { class: "fm-comments", open: true },
-      h("summary", { text: t("form.comments.title", { n: commentList.length }) }), list);
+      h("summary", { text: t(heading, { n: commentList.length }) }), list);
   }
 
   const relevantSections = () => index.sections.filter((s, i) => state.sections[i]).map((s) => s.index);
@@ -202,8 +207,12 @@ export function mountForm(root, options) {
     }
     if (mine.length) {
       f.wrap.classList.add("has-comment");
-      f.wrap.insertBefore(h("div", { class: "fq-comment", role: "note" },
-        h("strong", { text: t("form.comments.at_field") }), ...mine.map((c) => h("p", { text: commentText(c) }))), labelEl.nextSibling);
+      const box = h("div", { class: "fq-comment", role: "note" });
+      for (const [heading, group] of [["form.refused.at_field", mine.filter(fromServer)],
+        ["form.comments.at_field", mine.filter((c) => !fromServer(c))]]) {
+        if (group.length) box.append(h("strong", { text: t(heading) }), ...group.map((c) => h("p", { text: commentText(c) })));
+      }
+      f.wrap.insertBefore(box, labelEl.nextSibling);
     }
     if (q.type !== "photo" && q.type !== "gps" && f.widget.focusable && !grouped) {
       f.widget.focusable.addEventListener("blur", () => { if (!f.touched) { f.touched = true; apply(); } });
@@ -388,10 +397,11 @@ export function mountForm(root, options) {
           opened: () => apply(),
           changed: () => { r.touched = true; structureChanged(); },
           titleOf: itemTitle(n), titleKey: itemTitleKey(n),
-          statusOf: (i, item) => ({
-            problems: (state.itemProblems.get(`${n.path}[${i}]`) || []).length,
-            comments: item && typeof item === "object" && itemComments.has(item) ? itemComments.get(item).length : 0,
-          }),
+          statusOf: (i, item) => {
+            const mine = item && typeof item === "object" && itemComments.has(item) ? itemComments.get(item) : [];
+            const refused = mine.filter(fromServer).length;
+            return { problems: (state.itemProblems.get(`${n.path}[${i}]`) || []).length, comments: mine.length - refused, refused };
+          },
         });
         rosters.push(r);
         out.push(h("div", { class: "fq fq-repeat", "data-key": n.q.key },

@@ -14,7 +14,7 @@ const TITLE_PAUSE_MS = 400;
 /**
  * roster(node, env) → {el, refresh(relevant, showAll, typing), open(index), isOpen(index)}.
  * env: {t, label, record, createField(childNode, scope) → field, dropFields(fields), changed(), opened(),
- * titleOf(item, position), titleKey(item, position), statusOf(index, item) → {problems, comments}}.
+ * titleOf(item, position), titleKey(item, position), statusOf(index, item) → {problems, comments, refused}}.
  */
 export function roster(node, env) {
   const { t } = env;
@@ -208,7 +208,7 @@ export function roster(node, env) {
     /**
      * Update the members' titles (the name typed so far) and each closed block's status: how many answers it
      * still lacks or breaks (once the member was opened, or when the whole form is checked: showAll) and how many
-     * comments the supervisor wrote on it; hide the roster when it is not relevant. typing: only the open member
+     * comments the supervisor wrote on it (and the server's refusals); hide the roster when it is not relevant. typing: only the open member
      * changed (an answer typed in it): the other headings are not visited and its own title waits for a pause.
      */
     refresh(relevant, showAll, typing = false) {
@@ -224,18 +224,19 @@ export function roster(node, env) {
           if (typing && b === openBlock) titleLater(b);
           else writeTitle(b);
         }
-        const { problems, comments } = env.statusOf(b.index, item);
+        const { problems, comments, refused = 0 } = env.statusOf(b.index, item);
         const counted = openBlock !== b && (b.seen || showAll) ? problems : 0;
-        const statusKey = `${counted}|${comments}`;
+        const statusKey = `${counted}|${comments}|${refused}`;
         if (statusKey === b.statusKey) continue;
         b.statusKey = statusKey;
         const parts = [];
         if (counted) parts.push(t("form.repeat.problems", { n: counted }));
         if (comments) parts.push(t("form.repeat.comments", { n: comments }));
+        if (refused) parts.push(t("form.repeat.refused", { n: refused }));
         setText(b.status, parts.join(" · "));
         setHidden(b.status, parts.length === 0);
         b.el.classList.toggle("has-error", counted > 0);
-        b.el.classList.toggle("has-comment", comments > 0);
+        b.el.classList.toggle("has-comment", comments + refused > 0);
       }
     },
   };

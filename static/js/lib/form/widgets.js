@@ -9,6 +9,9 @@ import { resizePhoto, sha256Hex } from "./photo.js";
 // Radios for short lists (one tap); a drop-down list beyond this many choices.
 const MAX_RADIOS = 7;
 const GROUPED_INTEGER = /^-?\d{1,3}([.,\s]\d{3})+$/;
+// What the server refuses in a record's text (server/poverty/fields.py CONTROL_RE): control characters, lone
+// surrogates, bidirectional embeddings, overrides and isolates. Pasted from elsewhere, they are caught at the field.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Parse an integer as typed: null for "", NaN when it is not one. */
 export function parseInteger(text) {
@@ -56,7 +59,8 @@ const WIDGETS = {
         maxlength: q.max_length || null, enterkeyhint: "next" });
     input.addEventListener("input", () => {
       const v = input.value.normalize("NFC");
-      env.report(v.trim() === "" ? null : v, null);
+      if (CONTROL.test(v)) env.report(null, "form.control_character");
+      else env.report(v.trim() === "" ? null : v, null);
     });
     return { el: input, focusable: input,
       set(value) { const text = value ?? ""; if (input.value.normalize("NFC") !== text) input.value = text; } };

@@ -1,7 +1,7 @@
 // One form open: H6's renderer (static/js/lib/form/render.js) mounted over the record; every answer is saved
 // to IndexedDB at once (onChange); the summary page's send checks the answers and puts the form in the queue.
 import * as outbox from '../outbox.js';
-import {getLang, strings, t} from '../i18n.js';
+import {getLang, pick, strings, t} from '../i18n.js';
 import {h, replace} from './dom.js';
 
 let renderer = null;
@@ -9,6 +9,16 @@ let renderer = null;
 async function loadRenderer() {
   if (!renderer) renderer = await import('../form/render.js');
   return renderer;
+}
+
+// A refused form's problems, at their fields as the supervisor's comments are (the whole form's message when the
+// server named no field). Its first edit makes it a draft again; they stay until it is finished and queued again.
+function refusals(item) {
+  const error = item.state === 'refused' || item.state === 'draft' ? item.error : null;
+  if (!error) return [];
+  const fields = (error.fields || []).filter((f) => f && typeof f.path === 'string');
+  if (!fields.length) return [{field_path: null, comment: pick(error.message) || error.code || '', from: 'server'}];
+  return fields.map((f) => ({field_path: f.path, comment: pick(f.message) || f.code || '', from: 'server'}));
 }
 
 export async function showForm(root, app, item, current = () => true) {
@@ -45,7 +55,7 @@ export async function showForm(root, app, item, current = () => true) {
   };
   const form = mountForm(body, {
     definition, record: structuredClone(item.record), ruleSet, lang: getLang(), strings: strings(),
-    comments: item.comments || [],
+    comments: [...(item.comments || []), ...refusals(item)],
     onChange: (record) => save(record),
     onPhoto: (name, blob) => outbox.savePhoto({record_id: item.id, name, content_type: blob.type || 'image/jpeg',
                                                blob}),
