@@ -154,6 +154,7 @@ def test_a_form_the_server_refuses_is_kept_with_its_message_and_can_be_fixed(bac
         card = page.locator(f'#outbox [data-id="{bad["id"]}"][data-state="refused"]')
         card.wait_for()
         assert "Nguồn nước sinh hoạt:" in card.inner_text()   # the field the server names, as people read it
+        assert page.locator(".sync-refused").inner_text() == "1 phiếu máy chủ không nhận: mở ra để sửa"
         phone.shot("refused")
         [kept] = [e for e in local_entries(page) if e["id"] == bad["id"]]
         assert kept["record"] == bad and kept["error"]["status"] == 422

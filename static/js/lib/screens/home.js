@@ -61,7 +61,8 @@ function entryCard(item, app) {
     actions.length ? h('div', {class: 'entry-actions'}, actions) : null);
 }
 
-function syncLine(status, waiting) {
+// The sync's state, the forms waiting, and the refused ones (still to fix: a sync that ended sent all it could).
+function syncLine(status, waiting, refused) {
   let text;
   if (!navigator.onLine) text = t('sync.offline');
   else if (status.phase === 'running') text = t('sync.running');
@@ -73,20 +74,22 @@ function syncLine(status, waiting) {
   else if (status.lastDone) text = t('sync.done', {time: timeText(status.lastDone)});
   else text = t('sync.online');
   return [h('span', {class: 'sync-text'}, text),
-          waiting ? h('span', {class: 'sync-count'}, t('sync.waiting_count', {count: waiting})) : null];
+          waiting ? h('span', {class: 'sync-count'}, t('sync.waiting_count', {count: waiting})) : null,
+          refused ? h('span', {class: 'sync-count sync-refused'}, t('sync.refused_count', {count: refused})) : null];
 }
 
 export async function showHome(root, app, current = () => true) {
   const items = (await outbox.entries()).filter((e) => e.state !== 'corrected');
   if (items.some((e) => e.state === 'returned' || e.state === 'refused')) await app.loadLabels();
   const waiting = items.filter((e) => e.state === 'waiting' || e.state === 'sending').length;
+  const refused = items.filter((e) => e.state === 'refused').length;
   const previous = await app.previousHouseholds();
-  const syncBox = h('div', {class: 'sync', role: 'status', 'aria-live': 'polite'}, syncLine(sync.current(), waiting));
+  const syncBox = h('div', {class: 'sync', role: 'status', 'aria-live': 'polite'}, syncLine(sync.current(), waiting, refused));
   let shown = false;  // the first call comes at once, before the box is on the page
   const stop = sync.onStatus((status) => {
     if (shown && !syncBox.isConnected) { stop(); return; }
     shown = true;
-    syncBox.replaceChildren(...syncLine(status, waiting).filter(Boolean));
+    syncBox.replaceChildren(...syncLine(status, waiting, refused).filter(Boolean));
     if (status.phase === 'idle' && status.lastDone && app.screen === 'home') app.refreshSoon();
   });
   const fileInput = h('input', {type: 'file', accept: 'application/json,.json', id: 'rescue-file', hidden: true});
