@@ -509,6 +509,20 @@ def test_a_character_the_server_refuses_is_caught_at_the_field(open_form, defini
     assert record(page)["members"][0]["name"] == "Lò Văn Tủa"
 
 
+def test_a_bound_in_a_message_is_written_as_people_read_numbers(open_form, definition):
+    """The largest income allowed reads 10.000.000.000 (vi) or 10,000,000,000 (en), not 10000000000."""
+    income = question(definition, "annual_income_vnd")
+    assert income["max"] == 10_000_000_000
+    for lang, shown in (("vi", "10.000.000.000"), ("en", "10,000,000,000")):
+        page = open_form(f"?members=1&lang={lang}")
+        page.evaluate(f"window.__form.goTo({section_index(definition, 'income')})")
+        method = next(c for c in question(definition, "income_method")["choices"] if c["value"] == "actual")
+        choose(page, "income_method", method["label"][lang])
+        field = page.locator("[data-key=annual_income_vnd]")
+        field.locator("input").fill("99000000000")
+        expect(field.locator(".fq-msg")).to_contain_text(shown)
+
+
 def test_targets_are_big_and_nothing_overflows_at_360px(open_form, definition):
     """On every page, every button, input, list and choice is at least 48 px high, and no page scrolls sideways."""
     page = open_form("?members=2")

@@ -42,7 +42,8 @@ export function mountForm(root, options) {
   const day = today();
   // Answers removed as not relevant during this session, given back if the question becomes relevant again.
   const stash = new Map();
-  const opts = { t, label, problems, today: day, stash };
+  const numberFormat = new Intl.NumberFormat(lang === "en" ? "en-US" : "vi-VN", { maximumFractionDigits: 6 });
+  const opts = { t, label, number: (n) => numberFormat.format(n), problems, today: day, stash };
   let state = evaluateForm(index, record, opts);
   let classify = options.classify || null;
   let current = -1;

@@ -68,11 +68,13 @@ export function instanceId(n, base, position) {
   return position ? `#${n.q.key}@${position}` : `#${n.q.key}`;
 }
 
-function limitProblem(q, v, t) {
+function limitProblem(q, v, t, number) {
   if (typeof v === "number") {
+    // A bound as people read it (10.000.000.000), a year as written.
+    const shown = (n) => (q.type === "year" || !number ? n : number(n));
     if (q.type === "integer" && !Number.isInteger(v)) return t("form.not_integer");
-    if (q.min !== undefined && q.min !== null && v < q.min) return t("form.too_small", { min: q.min });
-    if (q.max !== undefined && q.max !== null && v > q.max) return t("form.too_large", { max: q.max });
+    if (q.min !== undefined && q.min !== null && v < q.min) return t("form.too_small", { min: shown(q.min) });
+    if (q.max !== undefined && q.max !== null && v > q.max) return t("form.too_large", { max: shown(q.max) });
   }
   if (typeof v === "string" && q.max_length && v.length > q.max_length) return t("form.too_long", { max: q.max_length });
   if (q.type === "photo" && isList(v) && v.length > (q.max_count || 1)) return t("form.photo.too_many", { max: q.max_count || 1 });
@@ -81,7 +83,8 @@ function limitProblem(q, v, t) {
 
 /**
  * Evaluate the form over the record (changing it: computed values written, non-relevant answers removed).
- * opts: {t, label, problems (Map instance id → catalogue key of a value that could not be read), today,
+ * opts: {t, label, number (optional: a number as the language writes it), problems (Map instance id → catalogue key
+ * of a value that could not be read), today,
  * stash (optional Map: answers removed as not relevant, by instance id, given back if relevant again)}.
  * Returns {states: Map(id → {relevant, required, value, message}), sections: [bool relevant],
  * problems: [{path, message, section, key}], itemProblems, changed (whether the record was changed),
@@ -129,7 +132,7 @@ export function evaluateForm(index, record, opts, focus = null) {
 // this pass wrote a computed or restored value outside the focused item; visitedOthers, whether it visited other
 // items all the same (their questions read each other's, so the focus could not skip them).
 function walk(index, record, opts, focus) {
-  const { t, label } = opts;
+  const { t, label, number } = opts;
   const parseProblems = opts.problems || new Map();
   const states = focus ? focus.states : new Map();
   const itemProblems = focus ? focus.itemProblems : new Map();
@@ -221,7 +224,7 @@ function walk(index, record, opts, focus) {
     if (parseProblem) message = t(parseProblem);
     else if (!answered(value)) { if (required) message = t("form.required"); }
     else {
-      message = limitProblem(q, value, t);
+      message = limitProblem(q, value, t, number);
       if (message === null && q.constraint !== undefined && q.constraint !== null
           && !truthy(evaluate(q.constraint, { ...ctx, value }))) {
         message = q.constraint_message ? label(q.constraint_message) : t("form.constraint");
