@@ -145,7 +145,8 @@ def test_a_form_the_server_refuses_is_kept_with_its_message_and_can_be_fixed(bac
         phone = Phone(playwright, chromium, tmp_path / "profile", server.url)
         page = phone.open()
         log_in(page)
-        bad = household(household_code="REFUSED-1", water_source="a_river_far_away")
+        # Refused for its water source (and the right-to-left override in its code, which the list isolates).
+        bad = household(household_code="REFUSED-\u202e1", water_source="a_river_far_away")
         good = household(household_code="GOOD-1")
         queue_records(page, [bad, good])
         page.locator("#sync-now").click()
@@ -155,6 +156,7 @@ def test_a_form_the_server_refuses_is_kept_with_its_message_and_can_be_fixed(bac
         card.wait_for()
         assert "Nguồn nước sinh hoạt:" in card.inner_text()   # the field the server names, as people read it
         assert page.locator(".sync-refused").inner_text() == "1 phiếu máy chủ không nhận: mở ra để sửa"
+        assert card.locator("bdi").inner_text() == bad["household_code"]
         phone.shot("refused")
         [kept] = [e for e in local_entries(page) if e["id"] == bad["id"]]
         assert kept["record"] == bad and kept["error"]["status"] == 422
@@ -173,6 +175,7 @@ def test_a_form_the_server_refuses_is_kept_with_its_message_and_can_be_fixed(bac
             const outbox = await import('/static/js/lib/outbox.js');
             const item = await outbox.entry(id);
             item.record.water_source = 'piped';
+            item.record.household_code = 'REFUSED-1';
             await outbox.saveRecord(id, item.record);
             await outbox.enqueue(id);
         }""", bad["id"])

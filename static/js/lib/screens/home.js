@@ -26,8 +26,10 @@ function entryCard(item, app) {
   const record = item.record || {};
   const title = item.kind === 'village' ? t('entry.village') : headOf(record);
   const members = (record.members || []).length;
+  // The household code as typed, isolated (<bdi>): a right-to-left override in it cannot turn the time after it.
   const facts = [item.kind === 'village' ? null : t('entry.members', {count: members}),
-                 record.household_code || null, timeText(item.updated_at)].filter(Boolean).join(' · ');
+                 record.household_code ? h('bdi', {}, record.household_code) : null, timeText(item.updated_at)]
+    .filter(Boolean).flatMap((part, i) => (i ? [' · ', part] : [part]));
   const actions = [];
   if (item.state === 'returned') {
     actions.push(h('button', {class: 'btn btn-primary', type: 'button', onclick: () => app.openCorrection(item)},
@@ -57,7 +59,7 @@ function entryCard(item, app) {
     h('div', {class: 'entry-head'}, h('span', {class: 'entry-title'}, title),
       h('span', {class: `badge badge-${item.state}`}, t(`state.${item.state}`))),
     item.supersedes ? h('div', {class: 'muted'}, t('entry.correction')) : null,
-    h('div', {class: 'muted'}, facts), comments, error,
+    h('div', {class: 'muted'}, ...facts), comments, error,
     actions.length ? h('div', {class: 'entry-actions'}, actions) : null);
 }
 
