@@ -139,6 +139,27 @@ def test_the_village_form_opens_and_is_kept_as_a_draft(backend, chromium, playwr
         phone.close()
 
 
+def test_a_draft_opens_again_at_the_page_it_was_left_at(backend, chromium, playwright, tmp_path):
+    with collector(backend, tmp_path) as server:
+        server.start()
+        phone = Phone(playwright, chromium, tmp_path / "profile", server.url)
+        page = phone.open()
+        log_in(page)
+        page.locator("#new-household").click()
+        step = page.locator(".fm-step")
+        first = step.inner_text()
+        page.locator(".fm-next").click()
+        page.locator(".fm-next").click()
+        third = step.inner_text()
+        assert third != first and third.startswith("Phần 3/")
+        page.locator("#back-home").click()
+        [draft] = local_entries(page)
+        page.reload()                                    # a closed tab: the draft opens where it was left
+        page.locator(f'#outbox [data-id="{draft["id"]}"]').get_by_role("button", name="Mở").click()
+        page.locator(".fm-step", has_text=third).wait_for()
+        phone.close()
+
+
 def test_a_form_the_server_refuses_is_kept_with_its_message_and_can_be_fixed(backend, chromium, playwright, tmp_path):
     with collector(backend, tmp_path) as server:
         server.start()

@@ -60,7 +60,12 @@ export async function setState(id, state, extra = {}) {
 export async function remove(id) {
   for (const photo of await db.allBy('photos', 'record_id', id)) await db.del('photos', photo.key);
   await db.del('records', id);
+  await db.del('meta', `section:${id}`);
 }
+
+// The page a form was left at, to open it there again (kept apart from the form: no write races its answers).
+export const lastSection = async (id) => (await db.getMeta(`section:${id}`)) ?? 0;
+export const rememberSection = (id, index) => db.setMeta(`section:${id}`, index);
 
 export const photosOf = (id) => db.allBy('photos', 'record_id', id);
 export const savePhoto = (photo) => db.put('photos', {...photo, key: `${photo.record_id}/${photo.name}`});

@@ -9,7 +9,8 @@
 // copy of the record just after that frame.
 //
 //   mountForm(root, {definition, record, ruleSet, lang, strings, comments, onChange,
-//                    onPhoto(name, blob), getPhoto(name) → Blob, onSubmit(record, problems), classify})
+//                    onPhoto(name, blob), getPhoto(name) → Blob, onSubmit(record, problems), classify,
+//                    section (the page to open at: where the enumerator left it), onSection(index)})
 //     → {record(), validate() → [{path, message}], goTo(sectionIndex), destroy(),
 //        ready (a promise: the live classification is running), classification() (its last result or null)}
 import { h, setClass, setHidden, setText, uid } from "./dom.js";
@@ -26,7 +27,7 @@ const GROUP_TYPES = new Set(["select_one", "select_multiple", "boolean"]);
 /** Mount the form in `root`; see the module comment for the options and the returned handle. */
 export function mountForm(root, options) {
   const { definition, ruleSet = null, lang = "vi", strings = {}, comments = [], onChange = () => {},
-    onPhoto = null, getPhoto = null, onSubmit = null } = options;
+    onPhoto = null, getPhoto = null, onSubmit = null, section = 0, onSection = null } = options;
   const { t, label } = translator(strings, lang);
   const record = structuredClone(options.record || {});
   // Fixed values and defaults of the definition, for keys the record does not have yet ("fill" entries are the
@@ -475,6 +476,7 @@ export function mountForm(root, options) {
     let target = Math.max(0, Math.min(i, index.sections.length));
     while (target < index.sections.length && !state.sections[target]) target += 1;
     current = target;
+    if (onSection) onSection(current);
     live.el.open = false;
     if (current === index.sections.length) renderSummary();
     else renderSection(current);
@@ -514,7 +516,7 @@ export function mountForm(root, options) {
     }, () => live.update(record));
   }
   live.update(record);
-  goTo(0);
+  goTo(Number.isInteger(section) ? section : 0);
   if (state.changed) onChange(structuredClone(record));
 
   const handle = {

@@ -45,6 +45,7 @@ export async function showForm(root, app, item, current = () => true) {
     return null;
   }
   const ruleSet = await app.ruleSet(item.record.review_year, item.kind);
+  const section = await outbox.lastSection(item.id).catch(() => 0);
   let pending = Promise.resolve();
   const save = (record) => {
     // Writes run one after the other, so the last answer typed is the one stored.
@@ -56,6 +57,8 @@ export async function showForm(root, app, item, current = () => true) {
   const form = mountForm(body, {
     definition, record: structuredClone(item.record), ruleSet, lang: getLang(), strings: strings(),
     comments: [...(item.comments || []), ...refusals(item)],
+    section,
+    onSection: (index) => { outbox.rememberSection(item.id, index).catch(() => {}); },
     onChange: (record) => save(record),
     onPhoto: (name, blob) => outbox.savePhoto({record_id: item.id, name, content_type: blob.type || 'image/jpeg',
                                                blob}),
