@@ -312,9 +312,7 @@ def fill_household(page, *, reload_after_members=None) -> None:
                                and e["record"]["members"][-1].get("malnutrition") for e in local_entries(page)),
                    what="the last answer to be stored")
         reload_after_members()
-        page.locator('[data-key="review_year"]').wait_for()
-        next_page(page, "quick_screen_items")
-        next_page(page, "members")
+        page.locator('[data-key="members"]').first.wait_for()   # the form opens again at the page it was left at
         assert open_member(page, 2).locator('[data-key="name"] input').input_value() == MEMBERS[2]["name"]
     next_page(page, "income_method")
     answer(page, "income_method", "Thu nhập thực tế 12 tháng qua (Phiếu C)")
