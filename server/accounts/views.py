@@ -19,6 +19,7 @@ from server.core.requests import undo_request_work
 from server.core.roles import API_CLIENT, WEB_ROLES
 from server.core.urls import local_target
 from server.core.scoping import scoped
+from server.core.text import sentence
 from server.extensions import db
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -169,7 +170,7 @@ def new_user():
                 undo_request_work()
                 _apply_problem(form, problem)
             else:
-                flash(_("User %(name)s created.", name=form.username.data))
+                flash(sentence(_("User %(name)s created."), name=form.username.data))
                 return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=None), (422 if form.errors else 200)
 
@@ -193,7 +194,7 @@ def edit_user(user_id: int):
             undo_request_work()
             _apply_problem(form, problem)
         else:
-            flash(_("User %(name)s saved.", name=user.username))
+            flash(sentence(_("User %(name)s saved."), name=user.username))
             return redirect(url_for("accounts.users"))
     return _edit_page(user, form, ClientTokenForm(formdata=None))
 
@@ -237,7 +238,7 @@ def lock_user(user_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     ops.lock_user(current_actor(), user)
-    flash(_("Sign-in for %(name)s is locked until you unlock it.", name=user.username))
+    flash(sentence(_("Sign-in for %(name)s is locked until you unlock it."), name=user.username))
     return redirect(url_for("accounts.edit_user", user_id=user.id))
 
 
@@ -249,5 +250,5 @@ def unlock_user(user_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     ops.unlock_user(current_actor(), user)
-    flash(_("%(name)s can sign in again; the waits after wrong passwords are cleared.", name=user.username))
+    flash(sentence(_("%(name)s can sign in again; the waits after wrong passwords are cleared."), name=user.username))
     return redirect(url_for("accounts.edit_user", user_id=user.id))

@@ -15,7 +15,7 @@ from server.core.auth import current_actor, requires
 from server.core.errors import Problem
 from server.core.requests import undo_request_work
 from server.core.scoping import scoped
-from server.core.text import vi_sort_key
+from server.core.text import sentence, vi_sort_key
 from server.extensions import db
 from server.places.models import Unit
 from server.review import operations as ops
@@ -86,9 +86,9 @@ def meeting():
         else:
             states = db.session.execute(scoped(select(Submission.state).where(Submission.meeting_id == held.id),
                                                actor, Submission)).scalars().all()
-            flash(_("Meeting of %(village)s recorded: %(agreed)d household(s) agreed, %(resurvey)d sent back for "
-                    "re-survey.", village=village.name, agreed=states.count("agreed"),
-                    resurvey=states.count("resurvey")))
+            flash(sentence(_("Meeting of %(village)s recorded: %(agreed)d household(s) agreed, %(resurvey)d sent back "
+                             "for re-survey."), village=village.name, agreed=states.count("agreed"),
+                           resurvey=states.count("resurvey")))
             return redirect(url_for("review.meeting"))
     # Nothing is ticked at first: the supervisor ticks each household the meeting discussed.
     chosen = set(request.form.getlist("include")) if request.method == "POST" else set()
@@ -121,8 +121,8 @@ def decision():
             undo_request_work()
             _apply_problem(form, problem, {})
         else:
-            flash(_("Decision %(number)s recorded: %(n)d household(s) recognised.", number=signed.number,
-                    n=len(revisions)))
+            flash(sentence(_("Decision %(number)s recorded: %(n)d household(s) recognised."), number=signed.number,
+                           n=len(revisions)))
             return redirect(url_for("review.decision"))
     # Nothing ticked at first: a decision recognises the households its text lists, which the supervisor ticks.
     chosen = set(request.form.getlist("include")) if request.method == "POST" else set()

@@ -13,6 +13,7 @@ import io
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
@@ -23,6 +24,7 @@ from server.core.db import writes_on_get
 from server.core.errors import Problem
 from server.core.requests import undo_request_work
 from server.core.scoping import can_access, scoped
+from server.core.text import bdi
 from server.extensions import db
 from server.places.models import Unit
 from server.poverty import RuleSetError, load_rule_set
@@ -188,13 +190,14 @@ def _field_choices(sections) -> list[SelectChoice]:
     return out
 
 
-def _path_labels(sections) -> dict[str, str]:
-    """Each answer's path → "Thành viên 3: Name · Tình trạng đi học" (its block or section, then its label)."""
+def _path_labels(sections) -> dict:
+    """Each answer's path → "Thành viên 3: Name · Tình trạng đi học" (its block or section, then its label); the
+    block's title, which holds the member's name, isolated from the label after it."""
     out = {}
     for section in sections:
         out.update({r["path"]: r["label"] for r in section["rows"]})
         for block in section["blocks"]:
-            out.update({r["path"]: f"{block['title']} · {r['label']}" for r in block["rows"]})
+            out.update({r["path"]: Markup("%s · %s") % (bdi(block["title"]), r["label"]) for r in block["rows"]})
     return out
 
 

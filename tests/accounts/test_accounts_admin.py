@@ -45,6 +45,20 @@ def test_the_list_shows_only_users_in_the_admins_area(client, make_user, commune
     assert "other.commune" not in page and "province.officer" not in page and "cao.bang" not in page
 
 
+def test_names_holding_a_right_to_left_override_reverse_only_themselves(client, session, make_user, commune_admin):
+    from bidi_text import hostile, overrides_running_on
+    from server.places.models import Unit
+
+    session.get(Unit, "06529").name = hostile("Xã Lộc Bình")  # imported from a CSV before such text was refused
+    lan = make_user("supervisor", "06529", username=hostile("lan"), full_name=hostile("Nguyễn Thị Lan"))
+    for url in ("/admin/users", f"/admin/users/{lan.id}", "/account"):
+        page = client.get(url).get_data(as_text=True)
+        assert "\u202e" in page and overrides_running_on(page) == [], url
+    # A sentence the page flashes after a step isolates the name too.
+    page = client.post(f"/admin/users/{lan.id}/lock", follow_redirects=True).get_data(as_text=True)
+    assert f"<bdi>{hostile('lan')}</bdi>" in page and overrides_running_on(page) == []
+
+
 def test_a_province_admin_does_not_see_another_provinces_users(client, make_user, login):
     login(make_user("admin", "20"))
     make_user("supervisor", "01273", username="cao.bang")

@@ -61,7 +61,7 @@ def test_a_household_list_runs_in_the_background_and_only_its_owner_downloads_it
     page = client.get(f"/exports/jobs/{job.id}").get_data(as_text=True)
     assert "households-escaped_98_2027_approved.csv" in page and "<progress" in page
     # the unit and the basis as people read them, not as codes
-    assert f"{session.get(Unit, PROVINCE).name} ({PROVINCE})" in page
+    assert f"<bdi>{session.get(Unit, PROVINCE).name}</bdi> ({PROVINCE})" in page
     assert tables.BASIS_LABELS["approved"][0] in page
     assert jobs.run_next() is True and jobs.run_next() is False
     status = client.get(f"/exports/jobs/{job.id}.json").get_json()

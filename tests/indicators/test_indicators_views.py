@@ -68,7 +68,7 @@ def test_an_officer_lands_on_the_province_dashboard(client, login, officer):
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"].endswith("/indicators/")
     text = text_of(client.get("/indicators/"))
-    assert "<h1>Lạng Sơn" in text
+    assert "<h1><bdi>Lạng Sơn</bdi>" in text
     assert 'href="/indicators/"' in text  # in the menu
 
 
@@ -76,12 +76,28 @@ def test_a_supervisor_sees_their_commune_and_its_villages_only(client, login, su
     submit(**POOR)
     login(supervisor)
     text = text_of(client.get("/indicators/"))
-    assert "<h1>Xã Lộc Bình" in text
+    assert "<h1><bdi>Xã Lộc Bình</bdi>" in text
     assert client.get(f"/indicators/{VILLAGE}?year=2025").status_code == 200
     assert client.get("/indicators/05977").status_code == 403       # another commune
     assert client.get("/indicators/20").status_code == 403          # the province
     # A code that names no unit is not told apart from one outside the area (as on every area-checked route).
     assert client.get("/indicators/99999").status_code == 403
+
+
+def test_unit_names_holding_a_right_to_left_override_reverse_only_themselves(client, session, login, officer,
+                                                                             submit):
+    from bidi_text import hostile, overrides_running_on
+    from server.places.models import Unit
+
+    submit(**POOR)
+    for code, name in ((COMMUNE, "Xã Lộc Bình"), (VILLAGE, "Thôn Thử Nghiệm Một")):
+        session.get(Unit, code).name = hostile(name)  # imported from a CSV before such text was refused
+    session.commit()
+    login(officer)
+    for url in ("/indicators/20?year=2025", f"/indicators/{COMMUNE}?year=2025", f"/indicators/{VILLAGE}?year=2025",
+                f"/indicators/{COMMUNE}/status?year=2025", f"/indicators/{COMMUNE}/targets?year=2025", "/exports/"):
+        text = text_of(client.get(url))
+        assert "\u202e" in text and overrides_running_on(text) == [], url
 
 
 def test_a_bad_basis_or_year_is_a_coded_error_naming_the_field(client, login, officer):

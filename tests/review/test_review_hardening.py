@@ -35,7 +35,7 @@ def page(response) -> str:
 
 def queue_names(text: str) -> list[str]:
     """The head names listed in the queue's table, in order."""
-    return re.findall(r'<a href="/review/\d+"><strong>([^<]*)</strong>', text)
+    return re.findall(r'<a href="/review/\d+"><strong><bdi>([^<]*)</bdi></strong>', text)
 
 
 def step(client, form, action, **data):
@@ -295,7 +295,8 @@ def test_a_comments_history_names_the_member_and_the_answer(client, login, super
                                                            "text": "Hỏi lại việc đi học."}).status_code == 302
     text = page(client.get(f"/review/{form.id}"))
     history = text[text.index('id="history"'):]
-    assert "Về câu trả lời: Thành viên 2: Vợ Hoàng Văn Một · Tình trạng đi học" in history
+    # The member's name isolated from the answer's label after it.
+    assert "Về câu trả lời: <bdi>Thành viên 2: Vợ Hoàng Văn Một</bdi> · Tình trạng đi học" in history
     assert "members[1].schooling" not in history
 
 

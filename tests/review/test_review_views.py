@@ -38,7 +38,7 @@ def page(response) -> str:
 
 def queue_names(text: str) -> list[str]:
     """The head names listed in the queue's table, in order."""
-    return re.findall(r'<a href="/review/\d+"><strong>([^<]*)</strong>', text)
+    return re.findall(r'<a href="/review/\d+"><strong><bdi>([^<]*)</bdi></strong>', text)
 
 
 @pytest.fixture
@@ -77,7 +77,8 @@ def test_filters_and_counts(client, login, supervisor, submit, village2_enumerat
     assert sorted(queue_names(text)) == sorted(["Hoàng Văn Một", "Nông Văn Hai", "Lục Thị Ba", "Vi Văn Bốn"])
     assert "Có thể trùng hộ: 2" in text and "Phỏng vấn quá ngắn: 1" in text
     assert "Hộ nghèo: 1" in text and "Không nghèo: 3" in text and "Đã gửi: 4" in text
-    assert ">Thôn Thử Nghiệm Hai (1)</option>" in text and ">Lương Văn Hai (1)</option>" in text
+    # Names in a choice are isolated (FSI … PDI) from the count after them.
+    assert ">\u2068Thôn Thử Nghiệm Hai\u2069 (1)</option>" in text and ">\u2068Lương Văn Hai\u2069 (1)</option>" in text
     assert 'title="Phỏng vấn 5 phút (cần ít nhất 15 phút).' in text
 
     by_flag = page(client.get("/review?flag=possible_duplicate"))
@@ -275,10 +276,10 @@ def test_commune_decision_recognises_agreed_households(client, login, supervisor
     data = {"number": "15/QĐ-UBND", "signed_on": today(), "include": [one.id]}
     data.update({f"revision-{f.id}": form_of({"id": f.first_id}).revision for f in (one, two)})
     response = client.post("/review/decision", data=data, follow_redirects=True)
-    assert "Đã ghi quyết định 15/QĐ-UBND: 1 hộ được công nhận." in page(response)
+    assert "Đã ghi quyết định <bdi>15/QĐ-UBND</bdi>: 1 hộ được công nhận." in page(response)
     assert form_of({"id": one.first_id}).state == "recognised"
     assert form_of({"id": two.first_id}).state == "agreed"
-    assert "Quyết định số 15/QĐ-UBND" in page(client.get(f"/review/{one.id}"))
+    assert "Quyết định số <bdi>15/QĐ-UBND</bdi>" in page(client.get(f"/review/{one.id}"))
 
 
 def test_decision_without_households_is_refused_on_the_page(client, login, supervisor):
