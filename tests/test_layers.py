@@ -180,3 +180,14 @@ def test_only_the_unit_of_work_rolls_back():
             found += rollbacks_in(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
     assert found == [], "roll back with undo_request_work():\n" + "\n".join(found)
     assert rollbacks_in("def f():\n    db.session.rollback()\n") == ["<string>:2"]
+
+
+def test_every_web_form_derives_from_the_shared_form():
+    # server.core.forms.Form says at its field that a text held a control character; a bare FlaskForm would leave
+    # the request to be refused as an error page, its form gone.
+    found = [f"{path.relative_to(ROOT)}:{node.lineno}" for path in sorted(SERVER.rglob("*.py"))
+             if path != SERVER / "core" / "forms.py"
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.ClassDef)
+             and any(getattr(base, "id", getattr(base, "attr", None)) == "FlaskForm" for base in node.bases)]
+    assert found == [], "derive from server.core.forms.Form:\n" + "\n".join(found)

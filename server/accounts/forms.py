@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import AnyOf, EqualTo, Optional, Regexp
 
-from server.core.forms import length, required
+from server.core.forms import Form, length, required
 from server.core.roles import ROLES
 
 ROLE_LABELS = {
@@ -19,14 +18,14 @@ ROLE_LABELS = {
 }
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Sign in."""
 
     username = StringField(_l("Username"), validators=[required(), length(max=64)])
     password = PasswordField(_l("Password"), validators=[required()])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     """Change one's own password."""
 
     current = PasswordField(_l("Current password"), validators=[required()])
@@ -35,7 +34,7 @@ class PasswordForm(FlaskForm):
                             validators=[required(), EqualTo("new", message=_l("The passwords differ."))])
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     """Create or edit a user (the password only on creation)."""
 
     username = StringField(_l("Username"), validators=[
@@ -53,7 +52,7 @@ class UserForm(FlaskForm):
     is_enabled = BooleanField(_l("Account enabled"), default=True)
 
 
-class ClientTokenForm(FlaskForm):
+class ClientTokenForm(Form):
     """Issue a token for an API client (the provincial system's machine); the label says where it is used."""
 
     label = StringField(_l("Label (where the token is used)"), validators=[Optional(), length(max=100)])

@@ -53,7 +53,7 @@ def login():
             return response
         login_user(user)
         return redirect(local_target(request.args.get("next", "")))
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form), (422 if form.errors else 200)
 
 
 @bp.post("/logout")

@@ -152,3 +152,13 @@ def _too_deep() -> Problem:
 def has_control_characters(text: str) -> bool:
     """Whether a text holds a character no database column should get (control characters, lone surrogates)."""
     return _BAD.search(text) is not None
+
+
+def refusal_message(text: str) -> tuple[str, str]:
+    """What is wrong with a text that holds such a character, in Vietnamese and English."""
+    return SURROGATE_MESSAGE if _SURROGATE.search(text) else CONTROL_MESSAGE
+
+
+def replace_control_characters(text: str) -> str:
+    """The text with each such character replaced by U+FFFD (�), which can be shown and stored."""
+    return _BAD.sub("\ufffd", text)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import g, jsonify, make_response, render_template, request
+from flask import g, jsonify, make_response, render_template, request, session
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
 
 from server.core.auth import is_api_request
 from server.core.errors import Problem, field_error
-from server.core.jsontext import CONTROL_MESSAGE, has_control_characters
+from server.core.jsontext import has_control_characters, refusal_message, replace_control_characters
 from server.extensions import db
 
 log = logging.getLogger("rasoat")
@@ -37,15 +38,23 @@ def init_app(app) -> None:
     @app.before_request
     def _refuse_control_characters():
         # No text a person types holds one, and PostgreSQL refuses NUL: refused for every backend alike, by name.
-        bad = [name for name, value in _request_texts() if has_control_characters(value)]
-        if bad:
-            vi, en = CONTROL_MESSAGE
-            raise Problem("validation_failed", fields=[field_error(name, vi, en) for name in bad])
+        bad = [(part, name, value) for part, name, value in _request_texts() if has_control_characters(value)]
+        if not bad:
+            return
+        if is_api_request() or any(part != "form" for part, _name, _value in bad):
+            raise Problem("validation_failed", fields=[field_error(name, *refusal_message(value))
+                                                       for _part, name, value in bad])
+        _refuse_at_the_fields({name: value for _part, name, value in bad})
 
     @app.after_request
     def _commit(response):
         if g.get("rolled_back"):
             return response
+        unread = [name for name in g.get("refused_texts", {}) if name not in g.get("texts_told", set())]
+        if unread:  # a field no form of the view read: refused as a page, nothing the view did is kept
+            _keep_only_earlier_flashes()
+            return _render_problem(Problem("validation_failed", fields=[
+                field_error(name, *g.refused_texts[name]) for name in unread]))
         try:
             db.session.commit()
         except Exception:  # noqa: BLE001 - whatever failed, the client must not be told it succeeded
@@ -80,11 +89,52 @@ def init_app(app) -> None:
 
 
 def _request_texts():
-    """(name, text) of every text of the request a view may read: URL parts, query and form fields."""
-    yield from ((k, v) for k, v in (request.view_args or {}).items() if isinstance(v, str))
-    yield from ((k or "", v) for k, v in request.args.items(multi=True))  # a part may have no name: "" names it
+    """(part, name, text) of every text of the request a view may read: URL parts ("path"), query ("query") and form
+    fields ("form")."""
+    yield from (("path", k, v) for k, v in (request.view_args or {}).items() if isinstance(v, str))
+    # A part may have no name: "" names it.
+    yield from (("query", k or "", v) for k, v in request.args.items(multi=True))
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        yield from ((k or "", v) for k, v in request.form.items(multi=True))
+        yield from (("form", k or "", v) for k, v in request.form.items(multi=True))
+
+
+def _refuse_at_the_fields(bad: dict[str, str]) -> None:
+    """Let a web form refuse its fields that hold a control character, each at its field, in the page's language.
+
+    The view runs with each such character replaced (U+FFFD), so nothing it reads can reach a database or fail to
+    render; the form (server.core.forms.Form, or a view reading request.form through `refuse_form_texts`) says
+    what is wrong under the field, and shows the text again. A field that nothing told of is refused after the
+    view, as a page, and whatever the view did is undone (`_commit`).
+    """
+    g.refused_texts = {name: refusal_message(text) for name, text in bad.items()}
+    g.flashes_before = list(session.get("_flashes", []))
+    request.form = ImmutableMultiDict(
+        [(k, replace_control_characters(v)) for k, v in request.form.items(multi=True)])
+
+
+def _keep_only_earlier_flashes() -> None:
+    """Forget the messages the view flashed (it said it did what is undone), keep those of earlier requests."""
+    if g.flashes_before:
+        session["_flashes"] = g.flashes_before
+    else:
+        session.pop("_flashes", None)
+
+
+def refused_texts(names) -> dict[str, tuple[str, str]]:
+    """The message (vi, en) of each of these form fields whose text held a control character; the request's unit
+    of work then counts it as told to the user (a form shows it at the field)."""
+    refused = g.get("refused_texts", {})
+    found = {name: refused[name] for name in names if name in refused}
+    g.texts_told = g.get("texts_told", set()) | set(found)
+    return found
+
+
+def refuse_form_texts() -> None:
+    """For a view that reads request.form itself: refuse (422, each field named) a post whose text held a control
+    character, so that the view shows its refusal as it shows any other."""
+    refused = refused_texts(g.get("refused_texts", {}))
+    if refused:
+        raise Problem("validation_failed", fields=[field_error(name, *message) for name, message in refused.items()])
 
 
 def undo_request_work() -> None:

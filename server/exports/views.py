@@ -23,7 +23,7 @@ from server.core.auth import current_actor, requires
 from server.core.db import writes_on_get
 from server.core.errors import Problem
 from server.core.forms import ConfirmForm
-from server.core.requests import undo_request_work
+from server.core.requests import refuse_form_texts, undo_request_work
 from server.exports import households, jobs, operations, tables
 from server.exports.models import ExportJob
 from server.extensions import db
@@ -73,6 +73,7 @@ def export():
     actor, form = current_actor(), request.form
     table, year, unit, basis = form.get("table", ""), form.get("year", ""), form.get("unit"), form.get("basis", "")
     try:
+        refuse_form_texts()
         if table == "households":
             job = jobs.start(actor, form.get("class", ""), year, unit, basis, form.get("format", ""),
                              form.get("purpose"))

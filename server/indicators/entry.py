@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from server.core.auth import current_actor, requires
 from server.core.errors import Problem
 from server.core.forms import ConfirmForm
-from server.core.requests import fail_command, undo_request_work
+from server.core.requests import fail_command, refuse_form_texts, undo_request_work
 from server.core.scoping import units_below
 from server.extensions import db
 from server.indicators import status as st
@@ -116,6 +116,7 @@ def import_statuses():
 def save_target():
     """Add or edit a plan target."""
     try:
+        refuse_form_texts()
         tg.save_target(current_actor(), request.form.to_dict(), _row_id())
     except Problem as problem:
         if problem.code == "not_found":
@@ -130,6 +131,7 @@ def save_target():
 def save_figure():
     """Add or edit an external figure."""
     try:
+        refuse_form_texts()
         tg.save_external_figure(current_actor(), request.form.to_dict(), _row_id())
     except Problem as problem:
         if problem.code == "not_found":

@@ -8,12 +8,11 @@ vote is counted by default: a household's votes are typed, or the supervisor mar
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, NumberRange, Optional
 
 from server.core.db import local_today
-from server.core.forms import length, required
+from server.core.forms import Form, length, required
 from server.review.operations import COMMENT_MAX
 
 
@@ -22,7 +21,7 @@ def _date(label, **kw):
     return DateField(label, format=["%Y-%m-%d", "%d/%m/%Y"], invalid_value_message=_l("Enter a date."), **kw)
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     """A comment on the whole record or on one answer (the enumerator reads it on the phone)."""
 
     # Choices (the record's answer paths) are set by the view; "" = the whole record.
@@ -34,7 +33,7 @@ class CommentForm(FlaskForm):
 PAGE_ACTIONS = ("return", "approve", "set_aside", "restore")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A step on a form (return, approve) taken on the revision the supervisor saw.
 
     `action` comes from the button pressed; `revision` is written by the template from the form shown, never
@@ -49,7 +48,7 @@ class ActionForm(FlaskForm):
                                 invalid_value_message=_l("Enter the form's number (the digits after #)."))
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     """A village meeting (họp dân) and its vote on the village's approved households."""
 
     held_on = _date(_l("Meeting date"), default=local_today)  # the day in Vietnam, whatever the server clock
@@ -62,7 +61,7 @@ class MeetingForm(FlaskForm):
                                     "left empty"))
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """The commune chair's decision recognising agreed households."""
 
     number = StringField(_l("Decision number"), validators=[required(), length(max=64)])

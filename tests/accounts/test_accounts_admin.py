@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
@@ -105,6 +107,17 @@ def test_a_bad_new_user_is_refused_on_the_page_and_nothing_is_written(client, se
     assert 'aria-invalid="true"' in resp.get_data(as_text=True)
     if message:
         assert message in resp.get_data(as_text=True)
+    assert user_count() == before and events("user_created") == []
+
+
+def test_a_control_character_in_a_new_users_name_is_said_at_the_field(client, commune_admin, events, user_count):
+    before = user_count()
+    resp = client.post("/admin/users/new", data={**NEW, "full_name": "Nguyễn Thị\x1b Lan"})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and '<form method="post" novalidate>' in text
+    assert re.search(r'id="full_name"[^>]*value="Nguyễn Thị\ufffd Lan">\s*<ul class="errors"><li>'
+                     r'Có ký tự điều khiển \(không in được\) trong chữ; hãy gõ lại.</li></ul>', text)
+    assert 'value="Lan.Nguyen"' in text and 'aria-invalid="false" id="username"' in text  # the rest as typed
     assert user_count() == before and events("user_created") == []
 
 

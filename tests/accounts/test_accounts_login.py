@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from server.accounts.operations import issue_token
+from server.core.jsontext import CONTROL_MESSAGE
 from live_db import TEST_PASSWORD
 
 
@@ -126,6 +129,40 @@ def test_a_bad_new_password_is_refused(client, make_user, login, new, confirm):
     login(make_user("supervisor", "06529"))
     resp = client.post("/account/password", data={"current": TEST_PASSWORD, "new": new, "confirm": confirm})
     assert resp.status_code == 422
+
+
+FIELD_ERROR = r'id="{field}"[^>]*>\s*<ul class="errors"><li>{message}</li></ul>'
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x7f"])
+def test_a_control_character_in_the_username_is_said_at_the_field_on_the_login_page(client, make_user, char):
+    make_user("supervisor", "06529", username="lan")
+    resp = sign_in(client, f"lan{char}", query_string={"next": "/places/06529"})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 422
+    assert "<title>Đăng nhập · RaSoat</title>" in text and '<form method="post" novalidate>' in text
+    assert re.search(FIELD_ERROR.format(field="username", message=re.escape(CONTROL_MESSAGE[0])), text)
+    assert 'aria-invalid="true" id="username"' in text and 'value="lan\ufffd"' in text  # as typed, shown
+    assert 'aria-invalid="false" id="password"' in text and "username:" not in text
+    # Typed again, the same form signs in and goes on to the page asked for.
+    assert sign_in(client, "lan", query_string={"next": "/places/06529"}).headers["Location"] == "/places/06529"
+
+
+def test_the_login_pages_message_for_a_control_character_follows_the_language(client):
+    client.set_cookie("lang", "en")
+    text = sign_in(client, "lan\x00").get_data(as_text=True)
+    assert '<label for="username">Username</label>' in text
+    assert re.search(FIELD_ERROR.format(field="username", message=re.escape(CONTROL_MESSAGE[1])), text)
+
+
+def test_a_control_character_in_a_new_password_is_said_at_its_field(client, make_user, login, reload):
+    user = login(make_user("supervisor", "06529", must_change_password=True))
+    new = "my-own-password\x00-2025"
+    resp = client.post("/account/password", data={"current": TEST_PASSWORD, "new": new, "confirm": new})
+    text = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and '<form method="post" novalidate>' in text
+    assert re.search(FIELD_ERROR.format(field="new", message=re.escape(CONTROL_MESSAGE[0])), text)
+    assert reload(user).must_change_password  # nothing changed
 
 
 def test_the_login_form_needs_its_csrf_token(app, client, make_user, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask import flash, get_flashed_messages, redirect, request
 from sqlalchemy import select
 
 from server import create_app
@@ -39,9 +40,18 @@ def failing_app(app, session):
         write_unit("TMP-OK")
         return "ok"
 
+    @public
+    def raw_form():  # reads request.form itself, with no form to say what is wrong at a field
+        write_unit("TMP-RAW")
+        flash(f"Saved {request.form.get('note', '')}")
+        return redirect("/t/ok")
+
     for name, view in (("crash", crash), ("refuse", refuse), ("ok", ok)):
         other.add_url_rule(f"/t/{name}", name, view)
         other.add_url_rule(f"/api/v1/t/{name}", f"api_{name}", view)
+    other.add_url_rule("/t/raw", "raw", raw_form, methods=["POST"])
+    other.add_url_rule("/api/v1/t/raw", "api_raw", raw_form, methods=["POST"])
+    other.add_url_rule("/t/flashes", "flashes", public(lambda: " | ".join(get_flashed_messages())))
     yield other
     other.extensions["rasoat_engine"].dispose()
 
@@ -79,6 +89,24 @@ def test_problem_rolls_back_the_request(failing_app):
 def test_successful_request_commits(failing_app):
     assert failing_app.test_client().get("/t/ok").status_code == 200
     assert _exists("TMP-OK")
+
+
+def test_a_control_character_in_a_field_no_form_reads_is_refused_as_a_page_and_nothing_is_kept(failing_app):
+    client = failing_app.test_client()
+    resp = client.post("/t/raw", data={"note": "a\x00b"})
+    assert resp.status_code == 422 and "Có ký tự điều khiển" in resp.get_data(as_text=True)
+    assert not _exists("TMP-RAW")
+    assert client.get("/t/flashes").get_data(as_text=True) == ""  # "Saved …" was not done: not said either
+    assert client.post("/t/raw", data={"note": "ab"}).status_code == 302 and _exists("TMP-RAW")
+
+
+def test_a_control_character_in_a_query_or_on_the_api_is_refused_as_before(failing_app):
+    client = failing_app.test_client()
+    page = client.get("/t/ok", query_string={"q": "a\x00"})
+    assert page.status_code == 422 and not _exists("TMP-OK")
+    api = client.post("/api/v1/t/raw", data={"note": "a\x00"})
+    assert api.status_code == 422 and api.get_json()["error"]["fields"][0]["path"] == "note"
+    assert not _exists("TMP-RAW")
 
 
 def test_404_page_and_json(client):

@@ -280,6 +280,17 @@ def test_an_officer_adds_and_edits_a_target_and_a_figure_on_the_page(client, off
     assert client.post("/plans/figures", data={"id": "999999"}).status_code == 404
 
 
+def test_a_control_character_in_a_target_is_refused_on_the_page_with_the_form_as_typed(client, officer, login):
+    login(officer)
+    response = client.post("/plans/targets", data={"unit_code": "20", "year": "2026", "indicator": "poverty_rate",
+                                                   "comparison": "at_most", "target_value": "2",
+                                                   "source": "Nghị quyết\x00 HĐND tỉnh"})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Có ký tự điều khiển (không in được) trong chữ; hãy gõ lại." in text
+    assert 'id="targets"' in text and 'value="Nghị quyết\ufffd HĐND tỉnh"' in text
+    assert tg.list_targets(2026, "20") == []
+
+
 def test_the_page_in_english(client, officer, login):
     login(officer)
     client.post("/lang/en", data={"next": "/plans"})

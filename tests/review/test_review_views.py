@@ -191,6 +191,31 @@ def test_return_needs_a_reason(client, login, supervisor, submit):
                      r'<ul class="errors"><li>Cần ghi lý do.</li></ul>', text)
 
 
+@pytest.mark.parametrize("step", ["return", "approve"])
+def test_a_control_character_in_a_steps_note_is_said_at_the_field(client, login, supervisor, submit, form_of, step):
+    form = submit(**head("Hoàng Văn Một"))
+    login(supervisor)
+    response = client.post(f"/review/{form.id}/act", data={"action": step, "revision": form.revision,
+                                                          "comment": "Nguồn nước\x00 ghi sai."})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/review/{form.id}#steps")
+    text = page(client.get(response.headers["Location"]))
+    # The household's page, the note as typed (the character shown as �) and the message under it.
+    assert re.search(r'<textarea aria-invalid="true" id="comment"[^>]*name="comment">\s*Nguồn nước\ufffd ghi sai.'
+                     r'</textarea>\s*<ul class="errors"><li>Có ký tự điều khiển \(không in được\) trong chữ; hãy gõ lại.'
+                     r'</li></ul>', text)
+    assert form_of({"id": form.first_id}).state == "submitted"
+
+
+def test_a_control_character_in_a_comment_is_said_at_the_field(client, login, supervisor, submit):
+    form = submit(**head("Hoàng Văn Một"))
+    login(supervisor)
+    response = client.post(f"/review/{form.id}/comment", data={"field_path": "", "text": "Hỏi lại\x1b"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("#comment-form")
+    text = page(client.get(response.headers["Location"]))
+    assert re.search(r'name="text"[^>]*>\s*Hỏi lại\ufffd</textarea>\s*<ul class="errors"><li>Có ký tự điều khiển', text)
+    assert 'class="field-comment"' not in text
+
+
 def test_a_comment_on_a_field_reaches_the_phone(client, login, supervisor, enumerator, submit, bearer):
     form = submit(**head("Hoàng Văn Một"))
     login(supervisor)
