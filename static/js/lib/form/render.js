@@ -121,7 +121,10 @@ export function mountForm(root, options) {
     commentsAt.set(key, [...(commentsAt.get(key) || []), entry]);
   }
   // A comment's date as the phone writes dates (d/m/yyyy), from the server's ISO time.
-  const dayOf = (at) => { const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(at || "")); return m ? `${Number(m[3])}/${Number(m[2])}/${m[1]}` : null; };
+  const dayOf = (at) => {
+    const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(at || ""));
+    return m ? `${Number(m[3])}/${Number(m[2])}/${m[1]}` : null;
+  };
   const commentText = (c) => [c.comment, [c.actor_name, dayOf(c.at)].filter(Boolean).join(", ")]
     .filter(Boolean).join(" — ");
   // Comments are the supervisor's, or (from: "server") what the server refused when the form was sent.
@@ -212,7 +215,8 @@ export function mountForm(root, options) {
       const box = h("div", { class: "fq-comment", role: "note" });
       for (const [heading, group] of [["form.refused.at_field", mine.filter(fromServer)],
         ["form.comments.at_field", mine.filter((c) => !fromServer(c))]]) {
-        if (group.length) box.append(h("strong", { text: t(heading) }), ...group.map((c) => h("p", { text: commentText(c) })));
+        if (!group.length) continue;
+        box.append(h("strong", { text: t(heading) }), ...group.map((c) => h("p", { text: commentText(c) })));
       }
       f.wrap.insertBefore(box, labelEl.nextSibling);
     }
@@ -402,7 +406,8 @@ export function mountForm(root, options) {
           statusOf: (i, item) => {
             const mine = item && typeof item === "object" && itemComments.has(item) ? itemComments.get(item) : [];
             const refused = mine.filter(fromServer).length;
-            return { problems: (state.itemProblems.get(`${n.path}[${i}]`) || []).length, comments: mine.length - refused, refused };
+            const problems = (state.itemProblems.get(`${n.path}[${i}]`) || []).length;
+            return { problems, comments: mine.length - refused, refused };
           },
         });
         rosters.push(r);

@@ -49,7 +49,7 @@ export function showLogin(root, {reason, onToken, languageButton}) {
         return;
       }
       const problem = problemOf(answer);
-      const named = (problem.fields || []).filter((f) => f && fields[f.path]);
+      const named = (problem.fields || []).filter((f) => f && Object.hasOwn(fields, f.path));
       for (const f of named) note(f.path, pick(f.message) || f.code);
       const parts = [`${t('login.failed')}: `, pick(problem.message) || problem.code];
       if (problem.code === 'password_change_required') {
